@@ -1,0 +1,33 @@
+package dev.prefloop.core.output;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** FileFingerprint identifies an input file by path, size and SHA-256 of its bytes. */
+public record FileFingerprint(String path, long size, String sha256) {
+
+    /** Hashes the file (streamed; constant memory). */
+    public static FileFingerprint of(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            long size = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+                size += n;
+            }
+            return new FileFingerprint(file.toAbsolutePath().normalize().toString(), size,
+                    HexFormat.of().formatHex(md.digest()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
