@@ -30,6 +30,12 @@ final class ParquetFixtures {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // parquet-java logs every group it builds at DEBUG; that would drown the test logs.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.parquet"))
+                .setLevel(ch.qos.logback.classic.Level.INFO);
+    }
+
     private ParquetFixtures() {}
 
     static MessageType schema(String text) {
