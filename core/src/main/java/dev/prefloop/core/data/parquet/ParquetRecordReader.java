@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.data.RecordReader;
 import dev.prefloop.core.error.DataException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.NoSuchElementException;
 import org.apache.parquet.ParquetReadOptions;
@@ -23,6 +27,9 @@ import org.apache.parquet.schema.MessageType;
  */
 public final class ParquetRecordReader implements RecordReader {
 
+    private static final String MAGIC = "PAR1";
+    private static final String ENCRYPTED_MAGIC = "PARE";
+
     private final String file;
     private final ParquetFileReader parquet;
     private final MessageColumnIO columns;
@@ -38,10 +45,11 @@ public final class ParquetRecordReader implements RecordReader {
         ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
                 .withCodecFactory(new ParquetCodecs())
                 .build();
+        checkMagic(path, file);
         try {
-            parquet = ParquetFileReader.open(new LocalInputFile(path), options);
+            parquet = ParquetFileReader.open(new NamedInputFile(path), options);
         } catch (IOException | RuntimeException e) {
-            throw new DataException(file + ": not a readable Parquet file (" + reason(e) + ")", e);
+            throw new DataException(file + ": corrupt Parquet footer (" + reason(e) + ")", e);
         }
         try {
             MessageType schema = parquet.getFooter().getFileMetaData().getSchema();
@@ -98,22 +106,58 @@ public final class ParquetRecordReader implements RecordReader {
     }
 
     private boolean loadNextRowGroup() {
-        PageReadStore pages;
         try {
             // Replaces (and releases) the previous row group: only one is held at a time.
-            pages = parquet.readNextRowGroup();
+            PageReadStore pages = parquet.readNextRowGroup();
+            if (pages == null) {
+                rows = null;
+                return false;
+            }
+            rows = columns.getRecordReader(pages, materializer);
+            rowsLeftInGroup = pages.getRowCount();
+            rowGroupsLoaded++;
+            return true;
         } catch (IOException | RuntimeException e) {
-            throw new DataException(file + ", row group " + (rowGroupsLoaded + 1) + " (after record " + record
-                    + "): corrupt Parquet data (" + reason(e) + ")", e);
+            long rowsInGroup = parquet.getRowGroups().get(rowGroupsLoaded).getRowCount();
+            throw new DataException(file + ", row group " + (rowGroupsLoaded + 1) + " (records " + (record + 1) + "-"
+                    + (record + rowsInGroup) + "): corrupt Parquet data (" + reason(e) + ")", e);
         }
-        if (pages == null) {
-            rows = null;
-            return false;
+    }
+
+    /**
+     * Checks the magic bytes at both ends first: the commonest bad inputs (a file of another format, a
+     * truncated download, an encrypted file) then get a plain message instead of a footer-parsing error.
+     */
+    private static void checkMagic(Path path, String file) {
+        try (FileChannel channel = FileChannel.open(path)) {
+            long size = channel.size();
+            if (size < 12) {
+                throw new DataException(file + ": not a Parquet file (" + size + " bytes, too short to be one)");
+            }
+            String head = magic(channel, 0);
+            String tail = magic(channel, size - 4);
+            if (head.equals(ENCRYPTED_MAGIC) || tail.equals(ENCRYPTED_MAGIC)) {
+                throw new DataException(file + ": encrypted Parquet files are not supported");
+            }
+            if (!head.equals(MAGIC)) {
+                throw new DataException(file + ": not a Parquet file (it does not start with the magic bytes PAR1)");
+            }
+            if (!tail.equals(MAGIC)) {
+                throw new DataException(file + ": truncated or not a Parquet file (it does not end with the magic bytes PAR1)");
+            }
+        } catch (NoSuchFileException e) {
+            throw new DataException(file + ": no such file", e);
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot read the file (" + e + ")", e);
         }
-        rowGroupsLoaded++;
-        rowsLeftInGroup = pages.getRowCount();
-        rows = columns.getRecordReader(pages, materializer);
-        return true;
+    }
+
+    private static String magic(FileChannel channel, long position) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(4);
+        while (bytes.hasRemaining() && channel.read(bytes, position + bytes.position()) >= 0) {
+            // Positional reads may return fewer bytes than asked for.
+        }
+        return new String(bytes.array(), 0, bytes.position(), StandardCharsets.ISO_8859_1);
     }
 
     /** Refuses an unsupported codec before any row is read, naming it rather than failing mid-file. */
@@ -133,6 +177,21 @@ public final class ParquetRecordReader implements RecordReader {
             parquet.close();
         } catch (IOException | RuntimeException ignored) {
             // Already failing with a more useful error.
+        }
+    }
+
+    /** parquet-java puts the InputFile's toString in some messages; make that the path, not an object id. */
+    private static final class NamedInputFile extends LocalInputFile {
+        private final Path path;
+
+        NamedInputFile(Path path) {
+            super(path);
+            this.path = path;
+        }
+
+        @Override
+        public String toString() {
+            return path.toString();
         }
     }
 
