@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroup;
@@ -44,12 +45,19 @@ final class ParquetFixtures {
 
     /** Writes the groups; a new row group starts every {@code rowsPerGroup} rows. */
     static void write(Path file, MessageType schema, CompressionCodecName codec, int rowsPerGroup, List<Group> rows) {
+        write(file, schema, codec, rowsPerGroup, ParquetProperties.WriterVersion.PARQUET_1_0, rows);
+    }
+
+    /** pyarrow writes v1 data pages by default and v2 ones with {@code data_page_version="2.0"}. */
+    static void write(Path file, MessageType schema, CompressionCodecName codec, int rowsPerGroup,
+            ParquetProperties.WriterVersion pages, List<Group> rows) {
         try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
                 .withType(schema)
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new ParquetCodecs())
                 .withCompressionCodec(codec)
                 .withRowGroupRowCountLimit(rowsPerGroup)
+                .withWriterVersion(pages)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .build()) {
             for (Group row : rows) {

@@ -111,6 +111,22 @@ class ParquetRecordReaderTest {
     }
 
     @Test
+    void readsVersion2DataPages() {
+        Path file = dir.resolve("v2.parquet");
+        List<org.apache.parquet.example.data.Group> rows = new ArrayList<>();
+        for (String row : ROWS) {
+            rows.add(ParquetFixtures.group(PYARROW_SCHEMA, json(row)));
+        }
+        ParquetFixtures.write(file, PYARROW_SCHEMA, CompressionCodecName.ZSTD, 3,
+                org.apache.parquet.column.ParquetProperties.WriterVersion.PARQUET_2_0, rows);
+        List<String> actual = new ArrayList<>();
+        try (ParquetRecordReader reader = new ParquetRecordReader(file)) {
+            reader.forEachRemaining(row -> actual.add(row.toString()));
+        }
+        assertEquals(List.of(EXPECTED), actual);
+    }
+
+    @Test
     void hasNextIsIdempotentAndAnEmptyFileHasNoRecords() {
         Path file = dir.resolve("empty.parquet");
         ParquetFixtures.writeJson(file, PYARROW_SCHEMA, CompressionCodecName.SNAPPY, 10);
