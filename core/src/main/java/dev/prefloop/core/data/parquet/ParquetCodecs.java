@@ -21,7 +21,7 @@ import org.xerial.snappy.Snappy;
  */
 final class ParquetCodecs implements CompressionCodecFactory {
 
-    /** The codecs this factory handles; the others (brotli, Hadoop-framed lz4, lzo) are refused by name. */
+    /** The codecs this factory reads; the others (brotli, lzo) are refused by name. */
     static boolean supports(CompressionCodecName codec) {
         switch (codec) {
             case UNCOMPRESSED:
@@ -29,6 +29,7 @@ final class ParquetCodecs implements CompressionCodecFactory {
             case GZIP:
             case ZSTD:
             case LZ4_RAW:
+            case LZ4:
                 return true;
             default:
                 return false;
@@ -95,11 +96,16 @@ final class ParquetCodecs implements CompressionCodecFactory {
     }
 
     static byte[] decompress(CompressionCodecName codec, byte[] in, int size) throws IOException {
+        if (codec == CompressionCodecName.UNCOMPRESSED) {
+            return in;
+        }
         byte[] out = new byte[size];
+        if (size == 0) {
+            // Empty v2 data pages may carry zero bytes that are not a valid stream of their codec.
+            return out;
+        }
         int n;
         switch (codec) {
-            case UNCOMPRESSED:
-                return in;
             case SNAPPY:
                 n = Snappy.uncompress(in, 0, in.length, out, 0);
                 break;
@@ -111,6 +117,9 @@ final class ParquetCodecs implements CompressionCodecFactory {
                 break;
             case LZ4_RAW:
                 n = new Lz4Decompressor().decompress(in, 0, in.length, out, 0, size);
+                break;
+            case LZ4:
+                n = lz4Legacy(in, out);
                 break;
             case GZIP:
                 try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(in))) {
@@ -127,6 +136,41 @@ final class ParquetCodecs implements CompressionCodecFactory {
             throw new IOException(codec + " page decompressed to " + n + " bytes, header says " + size);
         }
         return out;
+    }
+
+    /**
+     * The deprecated LZ4 codec: Hadoop writers frame the blocks (big-endian sizes before each), older
+     * parquet-cpp wrote one bare block. Like Arrow, try the framing first and fall back to a bare block.
+     */
+    private static int lz4Legacy(byte[] in, byte[] out) {
+        int n = lz4Hadoop(in, out);
+        return n >= 0 ? n : new Lz4Decompressor().decompress(in, 0, in.length, out, 0, out.length);
+    }
+
+    /** Decompresses Hadoop-framed LZ4, or returns -1 when the input does not look framed. */
+    private static int lz4Hadoop(byte[] in, byte[] out) {
+        ByteBuffer frames = ByteBuffer.wrap(in);
+        int produced = 0;
+        try {
+            while (frames.remaining() >= 8) {
+                int blockSize = frames.getInt();
+                int end = produced + blockSize;
+                if (blockSize < 0 || end > out.length) {
+                    return -1;
+                }
+                while (produced < end) {
+                    int chunk = frames.getInt();
+                    if (chunk < 0 || chunk > frames.remaining()) {
+                        return -1;
+                    }
+                    produced += new Lz4Decompressor().decompress(in, frames.position(), chunk, out, produced, end - produced);
+                    frames.position(frames.position() + chunk);
+                }
+            }
+        } catch (RuntimeException notFramed) {
+            return -1;
+        }
+        return frames.hasRemaining() || produced != out.length ? -1 : produced;
     }
 
     static byte[] compress(CompressionCodecName codec, byte[] in) throws IOException {

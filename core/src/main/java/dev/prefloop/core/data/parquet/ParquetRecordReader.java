@@ -166,7 +166,7 @@ public final class ParquetRecordReader implements RecordReader {
             for (ColumnChunkMetaData column : block.getColumns()) {
                 if (!ParquetCodecs.supports(column.getCodec())) {
                     throw new DataException(file + ", column \"" + column.getPath().toDotString() + "\": compression codec "
-                            + column.getCodec() + " is not supported (supported: snappy, zstd, gzip, lz4_raw, uncompressed)");
+                            + column.getCodec() + " is not supported (supported: snappy, zstd, gzip, lz4_raw, lz4, uncompressed)");
                 }
             }
         }

@@ -59,7 +59,7 @@ final class RowMaterializer extends RecordMaterializer<ObjectNode> {
             return map(group, path, sink);
         }
         if (logical != null) {
-            throw unsupported(path, "Parquet group type " + logical + " has no JSON form in prefloop");
+            throw unsupported(path, "Parquet group type " + shorten(logical.toString()) + " has no JSON form in prefloop");
         }
         return struct(group, path, sink);
     }
@@ -140,7 +140,12 @@ final class RowMaterializer extends RecordMaterializer<ObjectNode> {
 
     private static String describe(PrimitiveType type) {
         LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
-        return type.getPrimitiveTypeName() + (logical == null ? "" : " (" + logical + ")");
+        return type.getPrimitiveTypeName() + (logical == null ? "" : " (" + shorten(logical.toString()) + ")");
+    }
+
+    /** Some annotations print long parameters (a geometry's whole CRS); the type's name is what helps. */
+    private static String shorten(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
 
     private DataException unsupported(String path, String what) {

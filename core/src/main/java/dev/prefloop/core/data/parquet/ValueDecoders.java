@@ -3,6 +3,7 @@ package dev.prefloop.core.data.parquet;
 import static dev.prefloop.core.data.parquet.JsonConverters.NODES;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -67,11 +68,17 @@ final class ValueDecoders {
 
         /** Booleans, floats and doubles need no choice: the converter maps them itself. */
         static final Decoder NATIVE = new Decoder(null, null, null);
+
+        static final Decoder NULLS = new Decoder(v -> NullNode.getInstance(), v -> NullNode.getInstance(), v -> NullNode.getInstance());
     }
 
     /** The decoder for a leaf column, or null when prefloop has no JSON form for its type. */
     static Decoder forType(PrimitiveType type) {
         LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+        if (logical instanceof LogicalTypeAnnotation.UnknownLogicalTypeAnnotation) {
+            // Arrow's null type (pyarrow writes it for a column that is None in every row): never has a value.
+            return Decoder.NULLS;
+        }
         switch (type.getPrimitiveTypeName()) {
             case BOOLEAN:
             case FLOAT:

@@ -3,7 +3,7 @@
  *
  * <p>Built on Apache parquet-java (parquet-hadoop's {@code ParquetFileReader} over a
  * {@code LocalInputFile}), with pages decompressed by prefloop itself (snappy, zstd, gzip, lz4_raw,
- * uncompressed) so that no Hadoop runtime, Configuration or codec class is needed. No JVM flag is
+ * the deprecated lz4 in both its Hadoop-framed and bare forms, uncompressed) so that no Hadoop runtime, Configuration or codec class is needed. No JVM flag is
  * needed either. Memory is one row group (its compressed column chunks plus one decoded page per
  * column), whatever the number of rows. Row groups are as the writer made them: pyarrow caps them
  * at 1Mi rows by default, {@code datasets} exports write much smaller ones.
@@ -30,6 +30,8 @@
  *   <li>Group without annotation (struct) → object, keys in schema order.</li>
  *   <li>MAP with string keys → object (entries in file order, a repeated key keeps the last value);
  *       other key types are refused when the file is opened, naming the column.</li>
+ *   <li>Arrow's null type (INT32 with the UNKNOWN annotation, what pyarrow writes for a column that
+ *       is None in every row) → absent in objects, null in lists.</li>
  *   <li>Nulls: a null top-level or struct field is absent from its object ("a field absent on input
  *       stays absent on output": pyarrow writes nulls for rows that lacked a field when {@code datasets}
  *       unified the schemas); a null list element or map value is JSON null.</li>
@@ -37,7 +39,7 @@
  *
  * <p>Refused with a {@link dev.prefloop.core.error.DataException} naming the file and column when the
  * file is opened: INTERVAL, GEOMETRY, GEOGRAPHY, VARIANT and any other annotation not listed above;
- * compression codecs brotli, lzo and Hadoop-framed lz4; encrypted files. Strings are decoded as
+ * compression codecs brotli and lzo; encrypted files. Strings are decoded as
  * UTF-8 with malformed bytes replaced by U+FFFD, as parquet-java does.
  */
 package dev.prefloop.core.data.parquet;
