@@ -3,8 +3,8 @@
  *
  * <p>Built on Apache parquet-java (parquet-hadoop's {@code ParquetFileReader} over a
  * {@code LocalInputFile}), with pages decompressed by prefloop itself (snappy, zstd, gzip, lz4_raw,
- * the deprecated lz4 in both its Hadoop-framed and bare forms, uncompressed) so that no Hadoop runtime, Configuration or codec class is needed. No JVM flag is
- * needed either. Memory is one row group (its compressed column chunks plus one decoded page per
+ * the deprecated lz4 in both its Hadoop-framed and bare forms, uncompressed) so that no Hadoop
+ * runtime, Configuration or codec class is needed. No JVM flag is needed either. Memory is one row group (its compressed column chunks plus one decoded page per
  * column), whatever the number of rows. Row groups are as the writer made them: pyarrow caps them
  * at 1Mi rows by default, {@code datasets} exports write much smaller ones.
  *

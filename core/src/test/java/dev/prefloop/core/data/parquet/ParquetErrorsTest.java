@@ -109,6 +109,13 @@ class ParquetErrorsTest {
                 file + ", column \"counts\": map keys of type INT32 cannot be JSON object keys (only string keys can)");
     }
 
+    @Test
+    void anUnsupportedCodecNamesTheColumnAndCodec() throws Exception {
+        Path file = Path.of(getClass().getResource("/parquet-testing/large_string_map.brotli.parquet").toURI());
+        assertMessage(assertThrows(DataException.class, () -> new ParquetRecordReader(file)),
+                file + ", column \"arr.key_value.key\": compression codec BROTLI is not supported (supported: ");
+    }
+
     private Path validFile(String name) {
         Path file = dir.resolve(name);
         String[] rows = new String[500];
