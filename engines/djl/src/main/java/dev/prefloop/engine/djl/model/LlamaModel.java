@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -154,6 +155,7 @@ public final class LlamaModel implements AutoCloseable {
         NDArray eps = manager.full(new Shape(), (float) config.rms_norm_eps());
         NDArray minusHalf = manager.full(new Shape(), -0.5f);
         NDArray scale = manager.full(new Shape(), (float) Math.pow(config.head_dim(), -0.5));
+        NDScope.unregister(eps, minusHalf, scale); // they live as long as the model, not a caller's scope
         this.embedTokens = p.get("model.embed_tokens.weight");
         this.blocks = new Block[config.num_hidden_layers()];
         for (int i = 0; i < blocks.length; i++) {
@@ -367,6 +369,11 @@ public final class LlamaModel implements AutoCloseable {
             throw new ModelException(config.architecture() + " has a " + config.head() + " head; this needs "
                     + wanted);
         }
+    }
+
+    /** The manager holding the parameters (tests count its arrays). */
+    NDManager manager() {
+        return manager;
     }
 
     /** Frees every parameter. */

@@ -2,6 +2,7 @@ package dev.prefloop.engine.djl.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.prefloop.core.error.ModelException;
@@ -84,6 +85,7 @@ public final class CheckpointLoader {
                     ? StorageDecoder.toFloat32(e.getKey(), t)
                     : StorageDecoder.toFloat16(e.getKey(), t);
             NDArray a = manager.create(buf, e.getValue(), dtype);
+            NDScope.unregister(a); // parameters outlive any step scope the caller may be in
             a.setName(e.getKey());
             out.put(e.getKey(), a);
         }
