@@ -188,7 +188,7 @@ public record DecoderConfig(
 
     private static void refuseUnsupported(JsonNode root, String where) {
         String act = root.path("hidden_act").asText("silu");
-        if (!act.equals("silu")) {
+        if (!act.equals("silu") && !act.equals("swish")) { // transformers' ACT2FN maps both to SiLU
             throw new ModelException(where + ": hidden_act \"" + act + "\" is not supported (only silu)");
         }
         if (root.hasNonNull("quantization_config")) {

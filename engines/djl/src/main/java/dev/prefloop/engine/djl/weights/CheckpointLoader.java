@@ -1,5 +1,6 @@
 package dev.prefloop.engine.djl.weights;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -78,16 +79,31 @@ public final class CheckpointLoader {
 
         TreeSet<String> storage = new TreeSet<>();
         Map<String, NDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Shape> e : expected.entrySet()) {
-            HostTensor t = found.get(e.getKey());
-            storage.add(t.dtype());
-            ByteBuffer buf = dtype == DataType.FLOAT32
-                    ? StorageDecoder.toFloat32(e.getKey(), t)
-                    : StorageDecoder.toFloat16(e.getKey(), t);
-            NDArray a = manager.create(buf, e.getValue(), dtype);
-            NDScope.unregister(a); // parameters outlive any step scope the caller may be in
-            a.setName(e.getKey());
-            out.put(e.getKey(), a);
+        Device device = manager.getDevice();
+        try (NDManager staging = device.isGpu() ? manager.newSubManager(Device.cpu()) : null) {
+            for (Map.Entry<String, Shape> e : expected.entrySet()) {
+                HostTensor t = found.get(e.getKey());
+                storage.add(t.dtype());
+                // Allocated by libtorch, filled through a view: one copy, no JVM direct memory.
+                NDArray a = (staging != null ? staging : manager).create(e.getValue(), dtype);
+                if (t.numel() > 0) {
+                    ByteBuffer view = a.toByteBuffer(true);
+                    if (dtype == DataType.FLOAT32) {
+                        StorageDecoder.writeFloat32(e.getKey(), t, view);
+                    } else {
+                        StorageDecoder.writeFloat16(e.getKey(), t, view);
+                    }
+                }
+                if (staging != null) {
+                    NDArray onDevice = a.toDevice(device, false);
+                    onDevice.attach(manager);
+                    a.close();
+                    a = onDevice;
+                }
+                NDScope.unregister(a); // parameters outlive any step scope the caller may be in
+                a.setName(e.getKey());
+                out.put(e.getKey(), a);
+            }
         }
         LOG.info("read {} tensors from {} (stored {}, computing in {})", out.size(),
                 modelDir.resolve(source.fileName()), String.join("+", storage), dtype);

@@ -7,13 +7,13 @@ import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 
 /**
- * StorageDecoder turns a checkpoint tensor's F32, F16 or BF16 bytes into a fresh direct buffer in
- * native order, float32 or float16, ready for {@code NDManager.create(buffer, shape, dtype)}.
+ * StorageDecoder writes a checkpoint tensor's F32, F16 or BF16 bytes into a float32 or float16
+ * buffer in native order — typically a view of a freshly allocated libtorch tensor, so the values
+ * are copied once, from the memory-mapped file into the tensor, and nothing counts against the
+ * JVM's direct-memory limit.
  *
  * <p>Why in Java: DJL 0.36 aborts the JVM on any BF16 array, so BF16 never reaches libtorch. Both
- * upcasts are exact (BF16 is the top half of an F32; every F16 value is an F32 value). The result
- * is a new buffer, never the memory-mapped file: libtorch wraps a direct buffer without copying,
- * and training writes parameters in place.
+ * upcasts are exact (BF16 is the top half of an F32; every F16 value is an F32 value).
  */
 public final class StorageDecoder {
 
@@ -24,46 +24,50 @@ public final class StorageDecoder {
         return dtype.equals("F32") || dtype.equals("F16") || dtype.equals("BF16");
     }
 
-    /** The values as float32, native order. */
-    public static ByteBuffer toFloat32(String name, HostTensor t) {
+    /** Writes the values as float32 into {@code dst} (native order, 4 * numel bytes). */
+    public static void writeFloat32(String name, HostTensor t, ByteBuffer dst) {
         int n = Math.toIntExact(t.numel());
-        ByteBuffer out = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
-        FloatBuffer dst = out.asFloatBuffer();
+        FloatBuffer out = dst.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
         ByteBuffer src = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         switch (t.dtype()) {
-            case "F32" -> dst.put(src.asFloatBuffer());
+            case "F32" -> out.put(src.asFloatBuffer());
             case "BF16" -> {
                 ShortBuffer s = src.asShortBuffer();
                 for (int i = 0; i < n; i++) {
-                    dst.put(i, Float.intBitsToFloat((s.get(i) & 0xffff) << 16));
+                    out.put(i, Float.intBitsToFloat((s.get(i) & 0xffff) << 16));
                 }
             }
             case "F16" -> {
                 ShortBuffer s = src.asShortBuffer();
                 for (int i = 0; i < n; i++) {
-                    dst.put(i, halfToFloat(s.get(i)));
+                    out.put(i, halfToFloat(s.get(i)));
                 }
             }
             default -> throw unsupported(name, t);
         }
-        return out;
     }
 
-    /** The values as float16, native order (F32 and BF16 are rounded to nearest even). */
-    public static ByteBuffer toFloat16(String name, HostTensor t) {
+    /** Writes the values as float16 into {@code dst} (native order, 2 * numel bytes); F32 and BF16 round to nearest even. */
+    public static void writeFloat16(String name, HostTensor t, ByteBuffer dst) {
         int n = Math.toIntExact(t.numel());
-        ByteBuffer out = ByteBuffer.allocateDirect(n * 2).order(ByteOrder.nativeOrder());
-        ShortBuffer dst = out.asShortBuffer();
+        ShortBuffer out = dst.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer();
         ByteBuffer src = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (t.dtype().equals("F16")) {
-            dst.put(src.asShortBuffer());
-            return out;
+        switch (t.dtype()) {
+            case "F16" -> out.put(src.asShortBuffer());
+            case "F32" -> {
+                FloatBuffer f = src.asFloatBuffer();
+                for (int i = 0; i < n; i++) {
+                    out.put(i, floatToHalf(f.get(i)));
+                }
+            }
+            case "BF16" -> {
+                ShortBuffer s = src.asShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    out.put(i, floatToHalf(Float.intBitsToFloat((s.get(i) & 0xffff) << 16)));
+                }
+            }
+            default -> throw unsupported(name, t);
         }
-        FloatBuffer f = toFloat32(name, t).asFloatBuffer();
-        for (int i = 0; i < n; i++) {
-            dst.put(i, floatToHalf(f.get(i)));
-        }
-        return out;
     }
 
     /** IEEE binary16 to binary32, exact (Java 17 has no Float.float16ToFloat). */
