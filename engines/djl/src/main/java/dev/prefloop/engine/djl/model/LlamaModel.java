@@ -284,10 +284,15 @@ public final class LlamaModel implements AutoCloseable {
      * Final-norm hidden states (B, T, C) for left-padded input ids (B, T) int64 and attention mask
      * (B, T) (1 real, 0 pad); position ids (B, T) default to cumsum(mask) - 1 with pads at 1, as
      * generate() makes them. Pad columns are never attended to; their own outputs are meaningless.
+     * Under a GradientCollector keep the inputs open until backward: the embedding's backward reads
+     * the ids.
      */
     public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds) {
         long b = inputIds.getShape().get(0);
         int t = Math.toIntExact(inputIds.getShape().get(1));
+        if (!inputIds.getDevice().equals(device())) {
+            throw new IllegalArgumentException("input ids are on " + inputIds.getDevice() + ", the model on " + device());
+        }
         if (!attentionMask.getShape().equals(inputIds.getShape())) {
             throw new IllegalArgumentException("attention mask " + attentionMask.getShape() + " != input ids "
                     + inputIds.getShape());
