@@ -36,7 +36,17 @@ class HfParityTest {
     @ValueSource(strings = {"llama-gqa", "llama-gqa-bf16", "llama-gqa-f16", "llama-gqa-sharded", "llama-gqa-v5config",
             "llama-rope-linear", "mistral-sliding-window", "qwen2-bias-tied", "llama-reward"})
     void matchesTransformers(String name) throws Exception {
-        Path dir = fixture(name);
+        check(name, fixture(name));
+    }
+
+    /** Configurations hf-parity lacks, against prefloop's own float64 reference (reference/README.md). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"llama-bias-llama3", "qwen2-sliding-yarn", "mistral-dynamic", "qwen2-reward-pad-eos"})
+    void matchesTheNumpyReference(String name) throws Exception {
+        check(name, Path.of(HfParityTest.class.getResource("/reference/" + name).toURI()));
+    }
+
+    private static void check(String name, Path dir) throws Exception {
         JsonNode exp = JSON.readTree(dir.resolve("expected.json").toFile());
         JsonNode tol = exp.get("tolerances");
         try (LlamaModel model = LlamaModel.load(dir, DeviceSpec.CPU, ComputeDtype.FLOAT32);
