@@ -318,11 +318,17 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Per-sequence sums (B) float32 of log p(token) over the tokens {@code responseMask} (B, T)
-     * marks; see {@link ResponseLogps#sum}.
+     * Logits and per-sequence sums of log p(token) over the tokens {@code responseMask} (B, T)
+     * marks (see {@link ResponseLogps#sum}), from one pass with mask-derived position ids.
      */
+    public CausalLmOutput forward(NDArray inputIds, NDArray attentionMask, NDArray responseMask) {
+        NDArray logits = logits(inputIds, attentionMask, null);
+        return new CausalLmOutput(logits, ResponseLogps.sum(logits, inputIds, responseMask));
+    }
+
+    /** Per-sequence sums (B) float32 of the marked tokens' log-probabilities; see {@link #forward}. */
     public NDArray responseLogps(NDArray inputIds, NDArray attentionMask, NDArray responseMask) {
-        return ResponseLogps.sum(logits(inputIds, attentionMask, null), inputIds, responseMask);
+        return forward(inputIds, attentionMask, responseMask).responseLogps();
     }
 
     /**
