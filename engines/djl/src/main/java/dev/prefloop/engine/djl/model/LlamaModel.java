@@ -1,0 +1,395 @@
+package dev.prefloop.engine.djl.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.prefloop.core.error.ModelException;
+import dev.prefloop.engine.djl.TorchRuntime;
+import dev.prefloop.engine.djl.weights.CheckpointLoader;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * LlamaModel is the llama-family decoder (model_type llama, qwen2, mistral) with a causal-LM head
+ * or a sequence-score head, computing what transformers' modeling_llama / qwen2 / mistral compute
+ * with eager attention: pre-norm blocks of grouped-query attention with RoPE and a SwiGLU MLP.
+ *
+ * <p>Letters used in shape comments throughout: B batch, T query tokens, S key tokens (T here; a
+ * KV cache makes it past + T), C hidden_size, H query heads, Hkv key/value heads, G = H / Hkv
+ * query heads per key/value head, D head_dim, F intermediate_size, V vocab_size, L num_labels.
+ *
+ * <p>The families differ only in config: q/k/v biases (qwen2 always, llama with attention_bias,
+ * which also biases o_proj), llama's mlp_bias, sliding windows (mistral on every layer, qwen2 by
+ * layer_types) and tied embeddings. Not here: a KV cache and generation (a later issue adds the
+ * cache where {@link Attention#forward} says), dropout (prefloop trains without it), fused attention.
+ *
+ * <p>Native memory: every result lands on the manager of the inputs (ids and masks), never on the
+ * model's, so a caller's {@code NDScope} per step frees all of a forward pass.
+ */
+public final class LlamaModel implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LlamaModel.class);
+
+    /** Grouped-query self-attention: query head h reads key/value head h / G (repeat_kv). */
+    static final class Attention {
+        private final Linear q;
+        private final Linear k;
+        private final Linear v;
+        private final Linear o;
+        private final int heads;
+        private final int kvHeads;
+        private final int headDim;
+        private final NDArray scale; // 0-d: head_dim^-0.5
+
+        Attention(Linear q, Linear k, Linear v, Linear o, DecoderConfig c, NDArray scale) {
+            this.q = q;
+            this.k = k;
+            this.v = v;
+            this.o = o;
+            this.heads = c.num_attention_heads();
+            this.kvHeads = c.num_key_value_heads();
+            this.headDim = c.head_dim();
+            this.scale = scale;
+        }
+
+        /** x (B, T, C), mask (B, 1, 1, T, S) -> (B, T, C) */
+        NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask) {
+            long b = x.getShape().get(0);
+            long t = x.getShape().get(1);
+            int g = heads / kvHeads;
+            NDArray qh = q.forward(x).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3); // (B, H, T, D)
+            NDArray kh = k.forward(x).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3); // (B, Hkv, T, D)
+            NDArray vh = v.forward(x).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3); // (B, Hkv, T, D)
+            qh = RotaryEmbedding.apply(qh, rope);
+            kh = RotaryEmbedding.apply(kh, rope);
+            // A KV cache appends kh, vh here (B, Hkv, S, D) and the mask covers all S cached columns.
+            // Grouping the query heads instead of repeating the kv heads: h = kv * G + g.
+            NDArray qg = qh.reshape(b, kvHeads, g, t, headDim); // (B, Hkv, G, T, D)
+            NDArray kt = kh.expandDims(2).transpose(0, 1, 2, 4, 3); // (B, Hkv, 1, D, S)
+            NDArray att = qg.matMul(kt).mul(scale); // (B, Hkv, G, T, D) x (B, Hkv, 1, D, S) -> (B, Hkv, G, T, S)
+            DataType dtype = att.getDataType();
+            if (dtype != DataType.FLOAT32) {
+                att = att.toType(DataType.FLOAT32, false); // transformers takes the softmax in float32
+            }
+            att = att.add(mask).softmax(4);
+            if (dtype != DataType.FLOAT32) {
+                att = att.toType(dtype, false);
+            }
+            NDArray y = att.matMul(vh.expandDims(2)); // (B, Hkv, G, T, S) x (B, Hkv, 1, S, D) -> (B, Hkv, G, T, D)
+            y = y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H*D)
+            return o.forward(y); // (B, T, C)
+        }
+    }
+
+    /** SwiGLU: down(silu(gate(x)) * up(x)). */
+    static final class Mlp {
+        private final Linear gate;
+        private final Linear up;
+        private final Linear down;
+
+        Mlp(Linear gate, Linear up, Linear down) {
+            this.gate = gate;
+            this.up = up;
+            this.down = down;
+        }
+
+        /** (B, T, C) -> (B, T, C) */
+        NDArray forward(NDArray x) {
+            NDArray g = gate.forward(x); // (B, T, F)
+            NDArray silu = g.mul(g.getNDArrayInternal().sigmoid());
+            return down.forward(silu.mul(up.forward(x))); // (B, T, F) -> (B, T, C)
+        }
+    }
+
+    /** A pre-norm residual block. */
+    static final class Block {
+        private final RmsNorm inputNorm;
+        private final Attention attention;
+        private final RmsNorm postAttentionNorm;
+        private final Mlp mlp;
+        final int window;
+
+        Block(RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm, Mlp mlp, int window) {
+            this.inputNorm = inputNorm;
+            this.attention = attention;
+            this.postAttentionNorm = postAttentionNorm;
+            this.mlp = mlp;
+            this.window = window;
+        }
+
+        /** (B, T, C) -> (B, T, C) */
+        NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask) {
+            x = x.add(attention.forward(inputNorm.forward(x), rope, mask));
+            return x.add(mlp.forward(postAttentionNorm.forward(x)));
+        }
+    }
+
+    private final DecoderConfig config;
+    private final NDManager manager;
+    private final DataType dtype;
+    private final Map<String, NDArray> parameters;
+    private final NDArray embedTokens; // (V, C)
+    private final Block[] blocks;
+    private final RmsNorm norm;
+    private final Linear head; // lm_head (V, C), the tied embedding, or score (L, C)
+    private final RotaryEmbedding rotary;
+
+    private LlamaModel(DecoderConfig config, NDManager manager, DataType dtype, Map<String, NDArray> p) {
+        this.config = config;
+        this.manager = manager;
+        this.dtype = dtype;
+        this.parameters = Collections.unmodifiableMap(p);
+        // Native scalars: the Number overloads free their scalar while autograd may still read it.
+        NDArray eps = manager.full(new Shape(), (float) config.rms_norm_eps());
+        NDArray minusHalf = manager.full(new Shape(), -0.5f);
+        NDArray scale = manager.full(new Shape(), (float) Math.pow(config.head_dim(), -0.5));
+        NDScope.unregister(eps, minusHalf, scale); // they live as long as the model, not a caller's scope
+        this.embedTokens = p.get("model.embed_tokens.weight");
+        this.blocks = new Block[config.num_hidden_layers()];
+        for (int i = 0; i < blocks.length; i++) {
+            String l = "model.layers." + i + ".";
+            Attention attention = new Attention(linear(p, l + "self_attn.q_proj"), linear(p, l + "self_attn.k_proj"),
+                    linear(p, l + "self_attn.v_proj"), linear(p, l + "self_attn.o_proj"), config, scale);
+            Mlp mlp = new Mlp(linear(p, l + "mlp.gate_proj"), linear(p, l + "mlp.up_proj"), linear(p, l + "mlp.down_proj"));
+            blocks[i] = new Block(new RmsNorm(p.get(l + "input_layernorm.weight"), eps, minusHalf), attention,
+                    new RmsNorm(p.get(l + "post_attention_layernorm.weight"), eps, minusHalf), mlp, config.windowOf(i));
+        }
+        this.norm = new RmsNorm(p.get("model.norm.weight"), eps, minusHalf);
+        this.head = switch (config.head()) {
+            case CAUSAL_LM -> new Linear(config.tie_word_embeddings() ? embedTokens : p.get("lm_head.weight"), null);
+            case SEQUENCE_CLASSIFICATION -> new Linear(p.get("score.weight"), null);
+        };
+        this.rotary = new RotaryEmbedding(config.rope(), config.head_dim(), config.max_position_embeddings());
+    }
+
+    private static Linear linear(Map<String, NDArray> p, String name) {
+        return new Linear(p.get(name + ".weight"), p.get(name + ".bias"));
+    }
+
+    /** Loads a Hugging Face model directory (config.json + safetensors) on a device in a dtype. */
+    public static LlamaModel load(Path modelDir, DeviceSpec device, ComputeDtype computeDtype) {
+        DecoderConfig config = DecoderConfig.read(modelDir);
+        Engine engine = TorchRuntime.engine();
+        Device d = device.resolve(engine);
+        return load(modelDir, config, d, computeDtype.resolve(d, config.torch_dtype()), CheckpointLoader.safetensors());
+    }
+
+    /** Loads with an explicit device, dtype (float32 or float16) and weight sources. */
+    public static LlamaModel load(Path modelDir, DecoderConfig config, Device device, DataType dtype,
+            CheckpointLoader loader) {
+        NDManager manager = TorchRuntime.engine().newBaseManager(device);
+        try {
+            Map<String, NDArray> p = loader.load(modelDir, expectedShapes(config),
+                    name -> isIgnorable(config, name), manager, dtype);
+            LlamaModel model = new LlamaModel(config, manager, dtype, p);
+            LOG.info("{}: {} parameters, {} on {}", config, String.format(Locale.ROOT, "%,d", model.parameterCount()),
+                    dtype, device);
+            return model;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Every tensor the checkpoint must hold, in Hugging Face names and layout. */
+    public static Map<String, Shape> expectedShapes(DecoderConfig c) {
+        long C = c.hidden_size();
+        long qOut = (long) c.num_attention_heads() * c.head_dim();
+        long kvOut = (long) c.num_key_value_heads() * c.head_dim();
+        long F = c.intermediate_size();
+        Map<String, Shape> s = new LinkedHashMap<>();
+        s.put("model.embed_tokens.weight", new Shape(c.vocab_size(), C));
+        for (int i = 0; i < c.num_hidden_layers(); i++) {
+            String l = "model.layers." + i + ".";
+            projection(s, l + "self_attn.q_proj", qOut, C, c.attention_bias());
+            projection(s, l + "self_attn.k_proj", kvOut, C, c.attention_bias());
+            projection(s, l + "self_attn.v_proj", kvOut, C, c.attention_bias());
+            projection(s, l + "self_attn.o_proj", C, qOut, c.o_proj_bias());
+            projection(s, l + "mlp.gate_proj", F, C, c.mlp_bias());
+            projection(s, l + "mlp.up_proj", F, C, c.mlp_bias());
+            projection(s, l + "mlp.down_proj", C, F, c.mlp_bias());
+            s.put(l + "input_layernorm.weight", new Shape(C));
+            s.put(l + "post_attention_layernorm.weight", new Shape(C));
+        }
+        s.put("model.norm.weight", new Shape(C));
+        if (c.head() == ModelHead.SEQUENCE_CLASSIFICATION) {
+            s.put("score.weight", new Shape(c.num_labels(), C));
+        } else if (!c.tie_word_embeddings()) {
+            s.put("lm_head.weight", new Shape(c.vocab_size(), C));
+        }
+        return s;
+    }
+
+    private static void projection(Map<String, Shape> s, String name, long out, long in, boolean bias) {
+        s.put(name + ".weight", new Shape(out, in));
+        if (bias) {
+            s.put(name + ".bias", new Shape(out));
+        }
+    }
+
+    /**
+     * Tensors transformers also skips: rotary inv_freq buffers older checkpoints saved (they are
+     * recomputed from config), and lm_head.weight when tied (the embedding replaces it).
+     */
+    private static boolean isIgnorable(DecoderConfig c, String name) {
+        return name.endsWith(".rotary_emb.inv_freq")
+                || (name.equals("lm_head.weight") && c.tie_word_embeddings() && c.head() == ModelHead.CAUSAL_LM);
+    }
+
+    /** The config the model was built from. */
+    public DecoderConfig config() {
+        return config;
+    }
+
+    /** The compute dtype (float32 or float16). */
+    public DataType dataType() {
+        return dtype;
+    }
+
+    /** The device the parameters live on. */
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    /**
+     * The parameters under their Hugging Face names, in checkpoint order; a tied lm_head is the
+     * embedding and not listed twice. Set requiresGradient on them to train.
+     */
+    public Map<String, NDArray> parameters() {
+        return parameters;
+    }
+
+    /** The number of scalars in {@link #parameters()}. */
+    public long parameterCount() {
+        long n = 0;
+        for (NDArray a : parameters.values()) {
+            n += a.size();
+        }
+        return n;
+    }
+
+    /**
+     * Final-norm hidden states (B, T, C) for left-padded input ids (B, T) int64 and attention mask
+     * (B, T) (1 real, 0 pad); position ids (B, T) default to cumsum(mask) - 1 with pads at 1, as
+     * generate() makes them. Pad columns are never attended to; their own outputs are meaningless.
+     * Under a GradientCollector keep the inputs open until backward: the embedding's backward reads
+     * the ids.
+     */
+    public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds) {
+        long b = inputIds.getShape().get(0);
+        int t = Math.toIntExact(inputIds.getShape().get(1));
+        if (!inputIds.getDevice().equals(device())) {
+            throw new IllegalArgumentException("input ids are on " + inputIds.getDevice() + ", the model on " + device());
+        }
+        if (!attentionMask.getShape().equals(inputIds.getShape())) {
+            throw new IllegalArgumentException("attention mask " + attentionMask.getShape() + " != input ids "
+                    + inputIds.getShape());
+        }
+        NDArray pos = positionIds != null ? positionIds : positionIds(attentionMask);
+        NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedTokens, SparseFormat.DENSE)
+                .singletonOrThrow(); // (B, T, C)
+        RotaryEmbedding.Angles rope = rotary.angles(pos, dtype);
+        Map<Integer, NDArray> masks = new TreeMap<>();
+        for (Block block : blocks) {
+            NDArray mask = masks.computeIfAbsent(block.window,
+                    w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
+            x = block.forward(x, rope, mask);
+        }
+        assert x.getShape().get(0) == b;
+        return norm.forward(x);
+    }
+
+    /** Next-token logits (B, T, V) of a causal LM, in the compute dtype. */
+    public NDArray logits(NDArray inputIds, NDArray attentionMask, NDArray positionIds) {
+        requireHead(ModelHead.CAUSAL_LM);
+        return head.forward(hiddenStates(inputIds, attentionMask, positionIds)); // (B, T, C) -> (B, T, V)
+    }
+
+    /**
+     * Logits and per-sequence sums of log p(token) over the tokens {@code responseMask} (B, T)
+     * marks (see {@link ResponseLogps#sum}), from one pass with mask-derived position ids.
+     */
+    public CausalLmOutput forward(NDArray inputIds, NDArray attentionMask, NDArray responseMask) {
+        NDArray logits = logits(inputIds, attentionMask, null);
+        return new CausalLmOutput(logits, ResponseLogps.sum(logits, inputIds, responseMask));
+    }
+
+    /** Per-sequence sums (B) float32 of the marked tokens' log-probabilities; see {@link #forward}. */
+    public NDArray responseLogps(NDArray inputIds, NDArray attentionMask, NDArray responseMask) {
+        return forward(inputIds, attentionMask, responseMask).responseLogps();
+    }
+
+    /**
+     * Scores (B, L) of a sequence-classification model: the score head on the final-norm hidden
+     * state of each row's rightmost token whose id is not pad_token_id (transformers'
+     * GenericForSequenceClassification: the attention mask is not used; with no pad_token_id only
+     * one row can be scored, at its last column).
+     */
+    public NDArray scores(NDArray inputIds, NDArray attentionMask) {
+        requireHead(ModelHead.SEQUENCE_CLASSIFICATION);
+        NDArray hidden = hiddenStates(inputIds, attentionMask, null); // (B, T, C)
+        NDArray last = lastNonPadColumn(inputIds); // (B)
+        long b = hidden.getShape().get(0);
+        long c = hidden.getShape().get(2);
+        NDArray index = last.reshape(b, 1, 1).broadcast(b, 1, c); // (B, 1, C)
+        NDArray pooled = hidden.gather(index, 1).reshape(b, c); // (B, C)
+        return head.forward(pooled); // (B, C) -> (B, L)
+    }
+
+    /** The pooled column per row (B) int64 that {@link #scores} reads. */
+    public NDArray lastNonPadColumn(NDArray inputIds) {
+        NDManager m = inputIds.getManager();
+        long b = inputIds.getShape().get(0);
+        int t = Math.toIntExact(inputIds.getShape().get(1));
+        if (config.pad_token_id() == null) {
+            if (b != 1) {
+                throw new ModelException(config.architecture() + " has no pad_token_id in config.json, so only a"
+                        + " batch of one sequence can be scored (got " + b + ")");
+            }
+            return m.full(new Shape(1), t - 1, DataType.INT64);
+        }
+        NDArray pad = m.full(new Shape(), config.pad_token_id(), inputIds.getDataType());
+        NDArray nonPad = inputIds.neq(pad).toType(DataType.INT32, false); // (B, T)
+        NDArray columns = m.arange(0, t, 1, DataType.INT32).reshape(1, t); // (1, T)
+        return columns.mul(nonPad).argMax(1); // (B): rightmost non-pad column (0 when none)
+    }
+
+    /** cumsum(mask) - 1 with pad columns set to 1, (B, T) int64. */
+    public static NDArray positionIds(NDArray attentionMask) {
+        NDManager m = attentionMask.getManager();
+        NDArray mask = attentionMask.toType(DataType.INT64, false);
+        NDArray one = m.ones(new Shape(), DataType.INT64);
+        NDArray real = mask.neq(m.zeros(new Shape(), DataType.INT64)); // (B, T)
+        return NDArrays.where(real, mask.cumSum(1).sub(one), one);
+    }
+
+    private void requireHead(ModelHead wanted) {
+        if (config.head() != wanted) {
+            throw new ModelException(config.architecture() + " has a " + config.head() + " head; this needs "
+                    + wanted);
+        }
+    }
+
+    /** The manager holding the parameters (tests count its arrays). */
+    NDManager manager() {
+        return manager;
+    }
+
+    /** Frees every parameter. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

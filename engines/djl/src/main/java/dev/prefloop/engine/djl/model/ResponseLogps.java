@@ -1,0 +1,47 @@
+package dev.prefloop.engine.djl.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * ResponseLogps reads log p(x_t | x_<t) off next-token logits: token t is scored by the logits of
+ * column t - 1, so column 0 is never scored. Only the target's entry is gathered from a float32
+ * log-softmax; nothing of size (B, T, V) is made in float64.
+ */
+public final class ResponseLogps {
+
+    private ResponseLogps() {}
+
+    /** Logits (B, T, V), ids (B, T) int64 -> (B, T - 1) float32; column j holds log p(ids[:, j + 1]). */
+    public static NDArray perToken(NDArray logits, NDArray inputIds) {
+        long t = logits.getShape().get(1);
+        NDArray scoring = logits.get(new NDIndex(":, 0:{}", t - 1)); // (B, T-1, V)
+        if (scoring.getDataType() != DataType.FLOAT32) {
+            scoring = scoring.toType(DataType.FLOAT32, false);
+        }
+        NDArray targets = inputIds.get(new NDIndex(":, 1:")).toType(DataType.INT64, false); // (B, T-1)
+        NDArray logp = scoring.logSoftmax(2); // (B, T-1, V)
+        return logp.gather(targets.expandDims(2), 2).squeeze(2); // (B, T-1)
+    }
+
+    /**
+     * Sums (B) float32 of log p over the tokens marked in {@code responseMask} (B, T) (1 = scored,
+     * e.g. the response's columns); a mark on column 0 is ignored, as nothing predicts that token.
+     */
+    public static NDArray sum(NDArray logits, NDArray inputIds, NDArray responseMask) {
+        return masked(perToken(logits, inputIds), responseMask).sum(new int[] {1});
+    }
+
+    /** Per-token log p (B, T - 1) with unmarked tokens set to 0. */
+    public static NDArray masked(NDArray perToken, NDArray responseMask) {
+        NDManager m = perToken.getManager();
+        NDArray marks = responseMask.get(new NDIndex(":, 1:")); // (B, T-1)
+        NDArray scored = marks.neq(m.zeros(new Shape(), marks.getDataType()));
+        // where, not a product: a masked -inf must give 0, not NaN.
+        return NDArrays.where(scored, perToken, m.zeros(new Shape(), DataType.FLOAT32));
+    }
+}
