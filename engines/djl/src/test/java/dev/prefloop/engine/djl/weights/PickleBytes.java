@@ -82,9 +82,15 @@ final class PickleBytes {
 
     /** Writes a torch.save-style zip: archive/data.pkl, archive/data/KEY records, stored uncompressed. */
     static void writeCheckpoint(Path file, byte[] pickle, Map<String, byte[]> storages) throws IOException {
+        writeCheckpoint(file, pickle, storages, "little");
+    }
+
+    /** As above, with the byteorder record saying {@code byteOrder}. */
+    static void writeCheckpoint(Path file, byte[] pickle, Map<String, byte[]> storages, String byteOrder)
+            throws IOException {
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
             stored(zip, "archive/data.pkl", pickle);
-            stored(zip, "archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+            stored(zip, "archive/byteorder", byteOrder.getBytes(StandardCharsets.US_ASCII));
             for (Map.Entry<String, byte[]> e : storages.entrySet()) {
                 stored(zip, "archive/data/" + e.getKey(), e.getValue());
             }

@@ -100,6 +100,37 @@ class TorchCheckpointReaderTest {
     }
 
     @Test
+    void stateDictMetadataParametersAndProtocol4FramingAreRead() throws IOException {
+        PickleBytes p = new PickleBytes().op(0x80, 4, 0x95, 0, 0, 0, 0, 0, 0, 0, 0) // PROTO 4, FRAME
+                .shortUnicode("collections").shortUnicode("OrderedDict").op(0x93, 0x94, ')', 'R', 0x94) // MEMOIZE
+                .shortUnicode("w");
+        // Parameter(_rebuild_tensor_v2(...), requires_grad=True, OrderedDict())
+        p.global("torch._utils", "_rebuild_parameter").op('(')
+                .floatTensor("7", 2, 0, new int[] {2}, new int[] {1}).op(0x88).op('h', 0, ')', 'R', 't', 'R', 's');
+        // state_dict()'s _metadata attribute: BUILD with {'_metadata': OrderedDict({'': {'version': 1}})},
+        // plus a LONG1, a BINFLOAT and a list, none of which may disturb the tensors
+        p.op('}').unicode("_metadata").op('h', 0, ')', 'R', '(').unicode("").op('}').unicode("version")
+                .op(0x8a, 2, 0x01, 0xff).op('s').op('u').op('s');
+        p.unicode("extra").op(']', '(', 'G', 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 'N', 'e').op('s', 'b', '.');
+        Path file = tmp.resolve("pytorch_model.bin");
+        PickleBytes.writeCheckpoint(file, p.bytes(), Map.of("7", floats(0.5f, -1f)));
+
+        Map<String, HostTensor> t = TorchCheckpointReader.read(file);
+        assertEquals(List.of("w"), List.copyOf(t.keySet()));
+        assertArrayEquals(new float[] {0.5f, -1f}, floats(t.get("w")));
+    }
+
+    @Test
+    void bigEndianStoragesAreSwappedToLittleEndian() throws IOException {
+        byte[] pickle = new PickleBytes().proto2().op('}').unicode("w")
+                .floatTensor("0", 2, 0, new int[] {2}, new int[] {1}).op('s', '.').bytes();
+        ByteBuffer big = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN).putFloat(1.25f).putFloat(-3f);
+        Path file = tmp.resolve("pytorch_model.bin");
+        PickleBytes.writeCheckpoint(file, pickle, Map.of("0", big.array()), "big");
+        assertArrayEquals(new float[] {1.25f, -3f}, floats(TorchCheckpointReader.read(file).get("w")));
+    }
+
+    @Test
     void aViewPastTheEndOfItsStorageIsRefused() throws IOException {
         byte[] pickle = new PickleBytes().proto2().op('}').unicode("w")
                 .floatTensor("0", 4, 2, new int[] {2, 2}, new int[] {2, 1}).op('s', '.').bytes();
