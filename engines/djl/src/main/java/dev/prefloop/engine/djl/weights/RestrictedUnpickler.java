@@ -152,7 +152,7 @@ final class RestrictedUnpickler {
             case 's' -> { // SETITEM
                 Object v = pop(at);
                 Object k = pop(at);
-                dict(peek(at), at).put(k, v);
+                dict(peek(at), at).put(key(k, at), v);
             }
             case 'u' -> { // SETITEMS
                 List<Object> kv = popMark(at);
@@ -161,7 +161,7 @@ final class RestrictedUnpickler {
                 }
                 Map<Object, Object> d = dict(peek(at), at);
                 for (int i = 0; i < kv.size(); i += 2) {
-                    d.put(kv.get(i), kv.get(i + 1));
+                    d.put(key(kv.get(i), at), kv.get(i + 1));
                 }
             }
             case 'q' -> memo.put((long) u8(), peek(at)); // BINPUT
@@ -211,14 +211,15 @@ final class RestrictedUnpickler {
         if (!(pid instanceof Tuple t) || t.size() != 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof StorageClass sc) || !(t.get(2) instanceof String key)
                 || !(t.get(4) instanceof Long numel)) {
-            throw malformed(at, "persistent id " + pid + " is not ('storage', torch.XStorage, key, location, numel)");
+            throw malformed(at, "persistent id " + describe(pid) + " is not ('storage', torch.XStorage, key, location,"
+                    + " numel)");
         }
         return new TorchStorage(key, sc.dtype(), numel);
     }
 
     private Object call(Object fn, Object args, int at) {
         if (!(fn instanceof PickleCallable c)) {
-            throw malformed(at, "REDUCE calls " + fn + ", which is not a callable global");
+            throw malformed(at, "REDUCE calls " + describe(fn) + ", which is not a callable global");
         }
         if (!(args instanceof Tuple a)) {
             throw malformed(at, "REDUCE arguments are not a tuple");
@@ -247,8 +248,8 @@ final class RestrictedUnpickler {
         if (a.size() < minArgs || a.size() > maxArgs || !(a.get(0) instanceof TorchStorage storage)
                 || !(a.get(1) instanceof Long offset) || !(a.get(2) instanceof Tuple size)
                 || !(a.get(3) instanceof Tuple stride) || size.size() != stride.size()) {
-            throw malformed(at, "tensor rebuilt with arguments " + a.items()
-                    + ", expected (storage, offset, size tuple, stride tuple, ...)");
+            throw malformed(at, "tensor rebuilt from " + a.size() + " arguments that are not"
+                    + " (storage, offset, size tuple, stride tuple, ...)");
         }
         return new TorchTensorRef(storage, offset, longs(size, at), longs(stride, at));
     }
@@ -340,8 +341,8 @@ final class RestrictedUnpickler {
             throw malformed(at, "no MARK to pop to");
         }
         List<Object> items = new ArrayList<>();
-        for (Object v = pop(at); v != MARK; v = pop(at)) {
-            items.add(v);
+        for (Object v = stack.poll(); v != MARK; v = stack.poll()) {
+            items.add(v); // openMarks > 0 guarantees a MARK below, so v is never null
         }
         openMarks--;
         Collections.reverse(items);
@@ -362,10 +363,26 @@ final class RestrictedUnpickler {
 
     private Object pop(int at) {
         Object v = stack.poll();
-        if (v == null) {
+        if (v == null || v == MARK) {
             throw malformed(at, "the stack is empty");
         }
         return v;
+    }
+
+    /**
+     * Only immutable values may be dict keys, as in Python; a list or dict key could hold itself
+     * and send hashing into endless recursion.
+     */
+    private Object key(Object k, int at) {
+        if (k instanceof Tuple t) {
+            for (Object item : t.items()) {
+                key(item, at);
+            }
+        } else if (!(k instanceof String || k instanceof Long || k instanceof Double || k instanceof Boolean
+                || k == NONE)) {
+            throw malformed(at, "a dict key of type " + describe(k) + ", which Python could not hash");
+        }
+        return k;
     }
 
     private Object peek(int at) {
@@ -396,8 +413,9 @@ final class RestrictedUnpickler {
         return in.get() & 0xFF;
     }
 
+    /** A value's kind, never its contents: a self-referential list would print forever. */
     private static String describe(Object v) {
-        return v == null ? "None" : v.getClass().getSimpleName();
+        return v == null || v == NONE ? "None" : v.getClass().getSimpleName();
     }
 
     private ModelException malformed(int at, String what) {

@@ -23,10 +23,6 @@ import java.util.zip.ZipFile;
  */
 public final class TorchCheckpointReader {
 
-    /** Element sizes of the dtypes torch storages can hold (safetensors names). */
-    private static final Map<String, Integer> DTYPE_BYTES = Map.of(
-            "F64", 8, "F32", 4, "F16", 2, "BF16", 2, "I64", 8, "I32", 4, "I16", 2, "I8", 1, "U8", 1, "BOOL", 1);
-
     /** torch's legacy format starts with the pickled magic number 0x1950a86a20f9469cfc6c (protocol 2, LONG1). */
     private static final byte[] LEGACY_MAGIC = {
         (byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
@@ -60,7 +56,7 @@ public final class TorchCheckpointReader {
                 if (invalid != null) {
                     throw new ModelException(file + ": tensor \"" + name + "\": " + invalid);
                 }
-                int elemBytes = DTYPE_BYTES.get(t.storage().dtype());
+                int elemBytes = SafetensorsDtype.of(t.storage().dtype()).byteSize();
                 ByteBuffer storage = storages.get(t.storage().key());
                 if (storage == null) {
                     storage = storage(zip, dir, t.storage(), elemBytes, order, file);

@@ -141,12 +141,21 @@ class TorchCheckpointReaderTest {
     }
 
     @Test
-    void aTruncatedPickleIsAModelError() throws IOException {
-        byte[] pickle = new PickleBytes().proto2().op('}').unicode("w").bytes();
-        Path file = tmp.resolve("pytorch_model.bin");
-        PickleBytes.writeCheckpoint(file, pickle, Map.of());
-        ModelException e = assertThrows(ModelException.class, () -> TorchCheckpointReader.read(file));
-        assertTrue(e.getMessage().contains("malformed pickle"), e.getMessage());
+    void malformedPicklesAreModelErrors() throws IOException {
+        byte[][] pickles = {
+            new PickleBytes().proto2().op('}').unicode("w").bytes(), // truncated before STOP
+            new PickleBytes().proto2().op(']', 'q', 0, 'h', 0, 'a', '}', 'h', 0, 'K', 1, 's', '.').bytes(), // list key
+            new PickleBytes().proto2().op('}', 'q', 0, 'h', 0, 'h', 0, 's', '.').bytes(), // a dict keyed by itself
+            new PickleBytes().proto2().op('}', '(', 's', '.').bytes(), // SETITEM reaching into a MARK
+            new PickleBytes().proto2().op('h', 9, '.').bytes(), // memo key never stored
+            new PickleBytes().proto2().op('I').bytes(), // a text opcode torch never writes
+        };
+        for (byte[] pickle : pickles) {
+            Path file = tmp.resolve("pytorch_model.bin");
+            PickleBytes.writeCheckpoint(file, pickle, Map.of());
+            ModelException e = assertThrows(ModelException.class, () -> TorchCheckpointReader.read(file));
+            assertTrue(e.getMessage().contains("malformed pickle at byte "), e.getMessage());
+        }
     }
 
     @Test
