@@ -1,0 +1,173 @@
+package dev.prefloop.engine.djl.weights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prefloop.core.error.ModelException;
+import dev.prefloop.core.error.UsageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * HfCheckpointWriter writes a Hugging Face model directory (config.json, generation_config.json,
+ * safetensors weights, the tokenizer files of a source model) into a temporary directory and
+ * renames it into place, so no partial checkpoint is ever visible under the target name.
+ */
+public final class HfCheckpointWriter {
+
+    /**
+     * The tokenizer and chat-template files transformers' tokenizers save, copied when present:
+     * fast and slow (SentencePiece, BPE, WordPiece) vocabularies included.
+     */
+    public static final List<String> TOKENIZER_FILES = List.of(
+            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+            "chat_template.jinja", "chat_template.json", "tokenizer.model", "spm.model", "vocab.json",
+            "merges.txt", "vocab.txt");
+
+    /** safetensors dtype names as config.json's torch_dtype spells them. */
+    private static final Map<String, String> TORCH_DTYPE_NAMES = Map.of(
+            "F32", "float32", "F16", "float16", "BF16", "bfloat16", "F64", "float64");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private HfCheckpointWriter() {}
+
+    /**
+     * What a checkpoint holds.
+     *
+     * @param config config.json's tree; written with torch_dtype set to the weights' dtype
+     * @param generationConfig generation_config.json's tree, or null to write none
+     * @param tensors the weights with HF names, in state-dict order (the order shards follow)
+     * @param tokenizerSource a model directory whose tokenizer files are copied, or null
+     */
+    public record Checkpoint(JsonNode config, JsonNode generationConfig, Map<String, HostTensor> tensors,
+            Path tokenizerSource) {}
+
+    /**
+     * Writes {@code checkpoint} as directory {@code target}, weights split at
+     * {@code maxShardBytes} by transformers' rule. An existing non-empty {@code target} is a usage
+     * error unless {@code replace}, in which case it is swapped out only once the new one is complete.
+     */
+    public static void write(Checkpoint checkpoint, Path target, long maxShardBytes, boolean replace) {
+        if (!checkpoint.config().isObject()) {
+            throw new IllegalArgumentException("config.json must be a JSON object");
+        }
+        if (!replace && isNonEmptyDirectoryOrFile(target)) {
+            throw new UsageException("output " + target + " already exists (replace it with --force)");
+        }
+        Path parent = target.toAbsolutePath().getParent();
+        Path tmp = parent.resolve("." + target.getFileName() + ".tmp-" + suffix());
+        try {
+            Files.createDirectories(parent);
+            Files.createDirectory(tmp);
+            fill(tmp, checkpoint, maxShardBytes);
+            moveIntoPlace(tmp, target, replace);
+        } catch (IOException e) {
+            throw new ModelException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+        } finally {
+            deleteRecursively(tmp);
+        }
+    }
+
+    /** config.json's dtype name for the weights: that of the first floating tensor, as transformers takes it. */
+    static String torchDtype(Map<String, HostTensor> tensors) {
+        for (HostTensor t : tensors.values()) {
+            String name = TORCH_DTYPE_NAMES.get(t.dtype());
+            if (name != null) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private static void fill(Path dir, Checkpoint checkpoint, long maxShardBytes) throws IOException {
+        ObjectNode config = ((ObjectNode) checkpoint.config()).deepCopy();
+        String dtype = torchDtype(checkpoint.tensors());
+        if (dtype != null) {
+            // transformers >= 4.56 writes "dtype", earlier versions "torch_dtype"; keep the config's style
+            boolean hasDtype = config.has("dtype");
+            if (hasDtype) {
+                config.put("dtype", dtype);
+            }
+            if (config.has("torch_dtype") || !hasDtype) {
+                config.put("torch_dtype", dtype);
+            }
+        }
+        AtomicFile.writeString(dir.resolve("config.json"), HfJsonWriter.write(config));
+        if (checkpoint.generationConfig() != null) {
+            AtomicFile.writeString(dir.resolve("generation_config.json"),
+                    HfJsonWriter.write(checkpoint.generationConfig()));
+        }
+        SafetensorsWriter.writeSharded(dir, checkpoint.tensors(), maxShardBytes);
+        if (checkpoint.tokenizerSource() != null) {
+            for (String name : TOKENIZER_FILES) {
+                Path source = checkpoint.tokenizerSource().resolve(name);
+                if (Files.isRegularFile(source)) {
+                    Files.copy(source, dir.resolve(name));
+                }
+            }
+        }
+    }
+
+    private static void moveIntoPlace(Path tmp, Path target, boolean replace) throws IOException {
+        if (Files.isDirectory(target)) {
+            try {
+                Files.delete(target); // an empty directory, e.g. made by the caller, is simply taken over
+            } catch (DirectoryNotEmptyException e) {
+                if (!replace) {
+                    throw new UsageException("output " + target + " already exists (replace it with --force)");
+                }
+                Path old = target.resolveSibling("." + target.getFileName() + ".old-" + suffix());
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                deleteRecursively(old);
+                return;
+            }
+        } else if (Files.exists(target)) {
+            if (!replace) {
+                throw new UsageException("output " + target + " already exists (replace it with --force)");
+            }
+            Files.delete(target);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static boolean isNonEmptyDirectoryOrFile(Path p) {
+        if (!Files.exists(p)) {
+            return false;
+        }
+        if (!Files.isDirectory(p)) {
+            return true;
+        }
+        try (Stream<Path> s = Files.list(p)) {
+            return s.findAny().isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(q);
+            }
+        } catch (IOException e) {
+            // a leftover hidden directory is harmless; the checkpoint itself is complete or absent
+        }
+    }
+
+    private static String suffix() {
+        return Long.toUnsignedString(RANDOM.nextLong(), 36);
+    }
+}
