@@ -19,12 +19,21 @@ final class KtoPairLoss implements PreferenceLoss {
         NDArray u = batch.chosenLogRatio();
         NDArray v = batch.rejectedLogRatio();
         NDArray beta = NativeConstants.scalar(u, s.beta());
-        NDArray klChosen = StableOps.relu(u.mean());
-        NDArray klRejected = StableOps.relu(v.mean());
+        NDArray klChosen = clampAtZero(u.mean());
+        NDArray klRejected = clampAtZero(v.mean());
         // 1 - sigma(a) as sigma(-a); TRL averaged the 2N terms, i.e. each pair's two terms halved.
         NDArray chosenTerm = StableOps.sigmoid(u.sub(klRejected).mul(beta).neg());
         NDArray rejectedTerm = StableOps.sigmoid(klChosen.sub(v).mul(beta).neg());
         NDArray l = chosenTerm.add(rejectedTerm).mul(NativeConstants.scalar(u, 0.5));
         return LossOutput.dpo(l, batch, s.beta());
+    }
+
+    /**
+     * max(k, 0) with gradient 1 at k = 0, as torch.clamp(min=0) (relu's is 0 there). It matters: at the first step
+     * the policy equals the reference and every log-ratio, so their mean, is exactly 0.
+     */
+    private static NDArray clampAtZero(NDArray k) {
+        NDArray kept = k.gte(NativeConstants.scalar(k, 0.0)).toType(k.getDataType(), false);
+        return k.mul(kept);
     }
 }

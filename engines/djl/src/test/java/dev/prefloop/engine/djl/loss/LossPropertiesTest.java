@@ -156,6 +156,18 @@ class LossPropertiesTest {
         new Tolerance(0, 1e-12).assertClose("sppo_hard chosen term at its target", 0, sppo[0]);
     }
 
+    @Test
+    void ktoPairPassesGradientThroughItsKlClampWhenPolicyEqualsReference() {
+        // TRL 0.8.6 clamps the KL estimates with clamp(min=0), whose gradient at 0 is 1. With policy = reference
+        // (the first step) every term sits at 0, so dL/dS_c = -beta/(4N) and dL/dS_r = +beta/(4N); relu would halve them.
+        try (NDManager m = TorchRuntime.engine().newBaseManager()) {
+            double[] grad = autogradOf(m, "kto_pair", LossSettings.defaults(), RC, RR, RC, RR, DataType.FLOAT64);
+            double g = 0.1 / (4 * RC.length);
+            new Tolerance(1e-12, 0).assertClose("kto_pair gradient at policy = reference",
+                    new double[] {-g, -g, -g, -g, g, g, g, g}, grad);
+        }
+    }
+
     /** dL/dS_c of one pair with S_c - R_c = delta, S_r = R_r, lengths 1. */
     private static double[] singlePairGradient(String name, LossSettings s, double delta) {
         try (NDManager m = TorchRuntime.engine().newBaseManager()) {
