@@ -18,6 +18,8 @@ import ai.djl.ndarray.NDArray;
  * @param pairWeights WPO's omega_i = exp(abar_c + abar_r), constants (null unless use_weighting)
  * @param chosenFromReference XPO: 1 where the chosen response was sampled from the reference model, else 0
  * @param pilots SGDPO's pilot sums (null unless sgdpo)
+ * @param unweightedPolicyChosen S_c as a plain sum when ld_alpha made policyChosen an LD-weighted one (null: the
+ *     same as policyChosen); the NLL of sft and CPO reads raw token logps
  */
 public record PreferenceBatch(
         NDArray policyChosen,
@@ -28,13 +30,14 @@ public record PreferenceBatch(
         NDArray rejectedLengths,
         NDArray pairWeights,
         NDArray chosenFromReference,
-        SgdpoPilots pilots) {
+        SgdpoPilots pilots,
+        NDArray unweightedPolicyChosen) {
 
     /** A batch with policy and reference sums and completion lengths. */
     public static PreferenceBatch of(NDArray policyChosen, NDArray policyRejected, NDArray referenceChosen,
             NDArray referenceRejected, NDArray chosenLengths, NDArray rejectedLengths) {
         return new PreferenceBatch(policyChosen, policyRejected, referenceChosen, referenceRejected,
-                chosenLengths, rejectedLengths, null, null, null);
+                chosenLengths, rejectedLengths, null, null, null, null);
     }
 
     /** A batch for the reference-free CPO family. */
@@ -46,19 +49,30 @@ public record PreferenceBatch(
     /** This batch with WPO pair weights. */
     public PreferenceBatch withPairWeights(NDArray omega) {
         return new PreferenceBatch(policyChosen, policyRejected, referenceChosen, referenceRejected,
-                chosenLengths, rejectedLengths, omega, chosenFromReference, pilots);
+                chosenLengths, rejectedLengths, omega, chosenFromReference, pilots, unweightedPolicyChosen);
     }
 
     /** This batch with XPO's marker of the reference model's response. */
     public PreferenceBatch withChosenFromReference(NDArray marker) {
         return new PreferenceBatch(policyChosen, policyRejected, referenceChosen, referenceRejected,
-                chosenLengths, rejectedLengths, pairWeights, marker, pilots);
+                chosenLengths, rejectedLengths, pairWeights, marker, pilots, unweightedPolicyChosen);
     }
 
     /** This batch with SGDPO's pilot sums. */
     public PreferenceBatch withPilots(SgdpoPilots sgdpoPilots) {
         return new PreferenceBatch(policyChosen, policyRejected, referenceChosen, referenceRejected,
-                chosenLengths, rejectedLengths, pairWeights, chosenFromReference, sgdpoPilots);
+                chosenLengths, rejectedLengths, pairWeights, chosenFromReference, sgdpoPilots, unweightedPolicyChosen);
+    }
+
+    /** This batch with the plain chosen sums beside LD-weighted ones. */
+    public PreferenceBatch withUnweightedPolicyChosen(NDArray plainSums) {
+        return new PreferenceBatch(policyChosen, policyRejected, referenceChosen, referenceRejected,
+                chosenLengths, rejectedLengths, pairWeights, chosenFromReference, pilots, plainSums);
+    }
+
+    /** The plain sum of the chosen side's policy token logps, LD weighting or not. */
+    public NDArray plainPolicyChosen() {
+        return unweightedPolicyChosen != null ? unweightedPolicyChosen : policyChosen;
     }
 
     /** u = S_c - R_c, the chosen log-ratio. */

@@ -14,9 +14,9 @@ final class SftLoss implements PreferenceLoss {
         this.s = s;
     }
 
-    /** -(sum S_c) / (sum n_c) as a 0-d array; the CPO family's NLL term is the same quantity. */
+    /** -(sum S_c) / (sum n_c) as a 0-d array on plain sums (LD weighting does not apply); CPO's NLL is the same. */
     static NDArray tokenMeanNll(PreferenceBatch batch) {
-        return batch.policyChosen().sum().neg().div(batch.requireChosenLengths().sum());
+        return batch.plainPolicyChosen().sum().neg().div(batch.requireChosenLengths().sum());
     }
 
     @Override

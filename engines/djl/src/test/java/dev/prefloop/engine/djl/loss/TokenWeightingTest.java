@@ -58,6 +58,34 @@ class TokenWeightingTest {
     }
 
     @Test
+    void sftUnderLdDpoReadsThePlainSums() {
+        // losses.md 3.3: sft uses the raw token logps. Plain chosen sum -8 over 5 tokens: NLL 1.6, dL/dtoken = -1/5.
+        JsonNode ex = LossTable.ROOT.get("ld_example");
+        Engine engine = TorchRuntime.engine();
+        try (NDManager m = engine.newBaseManager()) {
+            NDArray pc = padded(m, LossTable.doubles(ex.get("policy_chosen_tokens")));
+            NDArray pr = padded(m, LossTable.doubles(ex.get("policy_rejected_tokens")));
+            NDArray maskC = mask(m, 5);
+            NDArray maskR = mask(m, 3);
+            pc.setRequiresGradient(true);
+            LdWeighting ld = new LdWeighting(ex.get("ld_alpha").asDouble());
+            NDArray shared = LdWeighting.sharedLengths(maskC, maskR);
+            NDArray loss;
+            try (GradientCollector gc = engine.newGradientCollector()) {
+                PreferenceBatch batch = PreferenceBatch.of(ld.sums(pc, maskC, shared), ld.sums(pr, maskR, shared),
+                                ld.sums(pc, maskC, shared).stopGradient(), ld.sums(pr, maskR, shared),
+                                maskC.sum(new int[] {1}), maskR.sum(new int[] {1}))
+                        .withUnweightedPolicyChosen(pc.mul(maskC).sum(new int[] {1}));
+                loss = LossRegistry.create("sft", LossSettings.defaults()).compute(batch).loss();
+                gc.backward(loss);
+            }
+            Tolerance.FLOAT64.assertClose("sft NLL on plain sums", 1.6, LossTable.toDoubles(loss)[0]);
+            Tolerance.FLOAT64.assertClose("sft per-token gradient", new double[] {-0.2, -0.2, -0.2, -0.2, -0.2, 0},
+                    LossTable.toDoubles(pc.getGradient()));
+        }
+    }
+
+    @Test
     void ldAlphaOutsideTheUnitIntervalIsAUsageError() {
         assertThrows(UsageException.class, () -> new LdWeighting(1.5));
         assertThrows(UsageException.class, () -> new LdWeighting(Double.NaN));
