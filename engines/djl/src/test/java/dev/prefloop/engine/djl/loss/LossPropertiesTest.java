@@ -168,6 +168,24 @@ class LossPropertiesTest {
         }
     }
 
+    @Test
+    void bcoPairLegacyShiftIsTheRunningMeanOfBatchMeanRewards() {
+        // TRL <= 0.28: RunningMoments updated with one batch-mean reward per step, before the loss reads it.
+        BcoPairLegacyLoss loss = (BcoPairLegacyLoss) LossRegistry.create("bco_pair_legacy", LossSettings.defaults());
+        double first = 0;
+        double second = 0;
+        for (int i = 0; i < SC.length; i++) {
+            first += 0.1 * ((SC[i] - RC[i]) + (SR[i] - RR[i])) / (2 * SC.length);
+            second += 0.1 * ((RC[i] - RC[i]) + (RR[i] - RR[i])) / (2 * SC.length);
+        }
+        try (NDManager m = TorchRuntime.engine().newBaseManager()) {
+            loss.compute(batch(m, SC, SR, RC, RR, DataType.FLOAT64));
+            new Tolerance(1e-12, 0).assertClose("delta after step 1", first, loss.delta());
+            loss.compute(batch(m, RC, RR, RC, RR, DataType.FLOAT64));
+            new Tolerance(1e-12, 1e-15).assertClose("delta after step 2", (first + second) / 2, loss.delta());
+        }
+    }
+
     /** dL/dS_c of one pair with S_c - R_c = delta, S_r = R_r, lengths 1. */
     private static double[] singlePairGradient(String name, LossSettings s, double delta) {
         try (NDManager m = TorchRuntime.engine().newBaseManager()) {
