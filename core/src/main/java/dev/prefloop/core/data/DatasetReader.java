@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.data.arrow.ArrowRecordReader;
 import dev.prefloop.core.data.jsonl.JsonlRecordReader;
+import dev.prefloop.core.data.parquet.ParquetRecordReader;
 import dev.prefloop.core.error.DataException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class DatasetReader implements RecordReader {
                         ? stdin(json)
                         : new JsonlRecordReader(Files.newInputStream(shard.path()), shard.displayName(), false, json);
                 case JSONL_GZ -> new JsonlRecordReader(Files.newInputStream(shard.path()), shard.displayName(), true, json);
-                case PARQUET -> throw new DataException(shard.displayName() + ": reading Parquet is not available in this build");
+                case PARQUET -> new ParquetRecordReader(shard.path());
             };
         } catch (IOException e) {
             throw new DataException(shard.displayName() + ": cannot open: " + e.getMessage(), e);
