@@ -45,9 +45,16 @@ public final class Manifests {
         }
     }
 
-    /** A JSON tree of the value, so that manifests read back compare equal to planned ones. */
+    /**
+     * The value as parsed JSON text, so that a planned manifest (Java longs) compares equal to one
+     * read back from disk (small numbers parse as ints).
+     */
     static JsonNode normalise(Object value) {
-        return JSON.valueToTree(value);
+        try {
+            return JSON.readTree(JSON.writeValueAsString(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Whether the directory holds anything that is not hidden. */
