@@ -59,8 +59,7 @@ public final class InspectService {
                 } catch (DataException e) {
                     scan.problem(Problem.Severity.ERROR, e.getMessage(), "unreadable file");
                 }
-                scan.shards.add(new InspectReport.ShardCount(shard.displayName(), shard.format().name().toLowerCase(
-                        java.util.Locale.ROOT), scan.records - before));
+                scan.shards.add(new InspectReport.ShardCount(shard.displayName(), shard.format().extension().substring(1), scan.records - before));
             }
         } finally {
             progress.finish();
@@ -105,7 +104,7 @@ public final class InspectService {
             for (String f : LENGTH_FIELDS) {
                 JsonNode v = r.get(f);
                 if (v != null && (v.isTextual() || v.isArray())) {
-                    lengths.computeIfAbsent(f, k -> new LengthStats()).add(v.isTextual() ? v.asText().length() : v.size());
+                    lengths.computeIfAbsent(f, k -> new LengthStats()).add(length(f, v));
                 }
             }
             JsonNode shapeField = r.has("chosen") ? r.get("chosen") : r.has("prompt") ? r.get("prompt") : r.get("messages");
@@ -147,6 +146,22 @@ public final class InspectService {
                     + (tokenized ? ", with token ids" : "");
             return new InspectReport(shards, records, kinds, shape, schema, lens, sampleRows, errors, warnings,
                     problems, problemCounts);
+        }
+
+        /** Characters of a text or of a message list's contents; tokens of ids; the count of completions. */
+        private static int length(String field, JsonNode v) {
+            if (v.isTextual()) {
+                return v.asText().length();
+            }
+            if (field.endsWith("_ids") || field.equals("completions")) {
+                return v.size();
+            }
+            int chars = 0;
+            for (JsonNode m : v) {
+                JsonNode c = m.get("content");
+                chars += c != null && c.isTextual() ? c.asText().length() : 0;
+            }
+            return chars;
         }
 
         private static String typeName(JsonNode v) {

@@ -34,7 +34,7 @@ public final class InspectText {
             b.append('\n');
         });
         if (!r.lengths().isEmpty()) {
-            b.append("\nlengths (characters of texts; messages, completions or tokens of lists)\n");
+            b.append("\nlengths (characters of texts and message contents; tokens of *_ids; count of completions)\n");
             int lw = r.lengths().keySet().stream().mapToInt(String::length).max().orElse(5);
             b.append("  ").append(pad("field", lw)).append(String.format(Locale.ROOT, "  %8s %8s %10s %8s %8s %8s%n",
                     "count", "min", "mean", "p50", "p95", "max"));

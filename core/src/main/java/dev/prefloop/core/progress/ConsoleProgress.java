@@ -51,10 +51,12 @@ public final class ConsoleProgress implements Progress {
 
     @Override
     public void finish() {
-        if (task != null) {
-            show(clock.getAsLong(), true);
-            task = null;
+        long now = clock.getAsLong();
+        // In logs a summary line is only worth it for work that took a while.
+        if (task != null && (terminal || now - startedAt >= 1000)) {
+            show(now, true);
         }
+        task = null;
     }
 
     private void show(long now, boolean last) {
