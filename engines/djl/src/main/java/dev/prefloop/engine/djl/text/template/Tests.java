@@ -1,0 +1,108 @@
+package dev.prefloop.engine.djl.text.template;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** jinja2's builtin tests ({@code x is defined}, {@code x is string}, {@code n is divisibleby 3}, ...). */
+final class Tests {
+
+    /** One test: the value left of {@code is} and the arguments after the test's name. */
+    @FunctionalInterface
+    interface Test {
+        boolean test(Object value, Arguments args);
+    }
+
+    private final Map<String, Test> tests = new HashMap<>();
+
+    Tests(Set<String> filterNames) {
+        tests.put("defined", (v, a) -> !(v instanceof Undefined));
+        tests.put("undefined", (v, a) -> v instanceof Undefined);
+        tests.put("none", (v, a) -> v == null);
+        tests.put("boolean", (v, a) -> v instanceof Boolean);
+        tests.put("true", (v, a) -> Boolean.TRUE.equals(v));
+        tests.put("false", (v, a) -> Boolean.FALSE.equals(v));
+        tests.put("integer", (v, a) -> PythonOperators.isInt(v) && !(v instanceof Boolean));
+        tests.put("float", (v, a) -> v instanceof Double);
+        tests.put("number", (v, a) -> PythonOperators.isNumber(v));
+        tests.put("string", (v, a) -> v instanceof String);
+        tests.put("mapping", (v, a) -> v instanceof Map);
+        tests.put("iterable", (v, a) -> PythonOperators.isIterable(v));
+        tests.put("sequence", (v, a) -> v instanceof List || v instanceof Map || v instanceof String || v instanceof Undefined);
+        tests.put("callable", (v, a) -> v instanceof PyCallable);
+        tests.put("escaped", (v, a) -> false);
+        tests.put("lower", (v, a) -> (Boolean) StrMethods.call(PyRepr.str(v), "islower", Arguments.NONE));
+        tests.put("upper", (v, a) -> (Boolean) StrMethods.call(PyRepr.str(v), "isupper", Arguments.NONE));
+        tests.put("odd", (v, a) -> Math.floorMod(integer(v), 2) == 1);
+        tests.put("even", (v, a) -> Math.floorMod(integer(v), 2) == 0);
+        tests.put("divisibleby", (v, a) -> {
+            Object num = a.get(0, "num", null);
+            if (v instanceof Double || num instanceof Double) {
+                return PythonOperators.equal(PythonOperators.arithmetic("%", v, num), 0L);
+            }
+            long n = integer(num);
+            if (n == 0) {
+                throw RenderException.of("integer division or modulo by zero");
+            }
+            return Math.floorMod(integer(v), n) == 0;
+        });
+        tests.put("sameas", (v, a) -> sameAs(v, a.get(0, "other", null)));
+        tests.put("in", (v, a) -> PythonOperators.contains(a.get(0, "seq", null), v));
+        tests.put("filter", (v, a) -> v instanceof String s && filterNames.contains(s));
+        tests.put("test", (v, a) -> v instanceof String s && tests.containsKey(s));
+        Test eq = (v, a) -> PythonOperators.equal(v, a.get(0, "other", null));
+        Test ne = (v, a) -> !PythonOperators.equal(v, a.get(0, "other", null));
+        Test lt = (v, a) -> PythonOperators.compare(v, a.get(0, "other", null), "<") < 0;
+        Test le = (v, a) -> PythonOperators.compare(v, a.get(0, "other", null), "<=") <= 0;
+        Test gt = (v, a) -> PythonOperators.compare(v, a.get(0, "other", null), ">") > 0;
+        Test ge = (v, a) -> PythonOperators.compare(v, a.get(0, "other", null), ">=") >= 0;
+        register(eq, "==", "eq", "equalto");
+        register(ne, "!=", "ne");
+        register(lt, "<", "lt", "lessthan");
+        register(le, "<=", "le");
+        register(gt, ">", "gt", "greaterthan");
+        register(ge, ">=", "ge");
+    }
+
+    private void register(Test t, String... names) {
+        for (String n : names) {
+            tests.put(n, t);
+        }
+    }
+
+    boolean has(String name) {
+        return tests.containsKey(name);
+    }
+
+    Set<String> names() {
+        return tests.keySet();
+    }
+
+    boolean apply(String name, Object value, Arguments args) {
+        Test t = tests.get(name);
+        if (t == null) {
+            throw RenderException.of("No test named '" + name + "' found.");
+        }
+        return t.test(value, args);
+    }
+
+    private static long integer(Object v) {
+        PythonOperators.failIfUndefined(v);
+        if (!PythonOperators.isInt(v)) {
+            throw RenderException.of("unsupported operand type(s) for %: '" + PyRepr.typeName(v) + "' and 'int'");
+        }
+        return PythonOperators.toLong(v);
+    }
+
+    /** Python's {@code is}: identity for None and booleans, and for small ints as CPython caches them. */
+    private static boolean sameAs(Object a, Object b) {
+        if (a == null || b == null || a instanceof Boolean || b instanceof Boolean) {
+            return a == b || (a != null && a.equals(b) && a.getClass() == b.getClass());
+        }
+        if (a instanceof Long x && b instanceof Long y) {
+            return x.equals(y) && x >= -5 && x <= 256;
+        }
+        return a == b;
+    }
+}
