@@ -36,7 +36,7 @@ final class Attributes {
                 return slice(obj, s);
             }
             if (obj instanceof PyRange r) {
-                return slice(new ArrayList<>(r), s);
+                return r.slice(s);
             }
             return Undefined.element(obj, "slice");
         }
@@ -52,6 +52,15 @@ final class Attributes {
             return Undefined.attribute(obj, name);
         }
         return Undefined.element(obj, key);
+    }
+
+    /** Python's plain {@code getattr} without the item fallback (jinja2's {@code attr} filter). */
+    static Object attributeOnly(Object obj, String name) {
+        if (obj instanceof Undefined u) {
+            throw u.error();
+        }
+        Object attr = attribute(obj, name);
+        return attr != PythonOperators.MISSING ? attr : Undefined.attribute(obj, name);
     }
 
     /** A Python attribute: a method of str, dict or list, a namespace's or loop's attribute. */
@@ -74,6 +83,9 @@ final class Attributes {
             if (ContainerMethods.LIST_UNSAFE.contains(name) && !(obj instanceof PyTuple) && !(obj instanceof PyRange)) {
                 return unsafe(obj, name);
             }
+        }
+        if (obj instanceof PyTuple t && t.field(name) != PythonOperators.MISSING) {
+            return t.field(name);
         }
         if (obj instanceof Namespace ns && ns.has(name)) {
             return ns.get(name);
@@ -113,7 +125,24 @@ final class Attributes {
     /** Python's {@code seq[start:stop:step]} on a string or list, negative steps included. */
     static Object slice(Object seq, SliceValue s) {
         List<Object> items = seq instanceof String str ? StrMethods.chars(str) : new ArrayList<>((List<?>) seq);
-        int n = items.size();
+        List<Object> bounds = sliceIndices(items.size(), s);
+        long start = (Long) bounds.get(0);
+        long stop = (Long) bounds.get(1);
+        long step = (Long) bounds.get(2);
+        List<Object> out = new ArrayList<>();
+        for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
+            out.add(items.get((int) i));
+        }
+        if (seq instanceof String) {
+            StringBuilder sb = new StringBuilder();
+            out.forEach(c -> sb.append((String) c));
+            return sb.toString();
+        }
+        return seq instanceof PyTuple ? PyTuple.copyOf(out) : out;
+    }
+
+    /** Python's slice.indices(n): [start, stop, step] clamped to a sequence of length n. */
+    static List<Object> sliceIndices(int n, SliceValue s) {
         long step = s.step() == null ? 1 : index(s.step());
         if (step == 0) {
             throw RenderException.of("slice step cannot be zero");
@@ -127,16 +156,7 @@ final class Attributes {
             start = s.start() == null ? n - 1 : clamp(index(s.start()), n, -1, n - 1);
             stop = s.stop() == null ? -1 : clamp(index(s.stop()), n, -1, n - 1);
         }
-        List<Object> out = new ArrayList<>();
-        for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
-            out.add(items.get((int) i));
-        }
-        if (seq instanceof String) {
-            StringBuilder sb = new StringBuilder();
-            out.forEach(c -> sb.append((String) c));
-            return sb.toString();
-        }
-        return seq instanceof PyTuple ? PyTuple.copyOf(out) : out;
+        return List.of(start, stop, step);
     }
 
     private static long clamp(long i, int n, long lo, long hi) {

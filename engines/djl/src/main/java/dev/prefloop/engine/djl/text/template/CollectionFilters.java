@@ -59,9 +59,10 @@ final class CollectionFilters {
         t.put("reject", (v, a) -> select(v, a, true, false));
         t.put("selectattr", (v, a) -> select(v, a, false, true));
         t.put("rejectattr", (v, a) -> select(v, a, true, true));
-        t.put("attr", (v, a) -> Attributes.getattr(v, PyRepr.str(a.get(0, "name", null))));
+        t.put("attr", (v, a) -> Attributes.attributeOnly(v, PyRepr.str(a.get(0, "name", null))));
         t.put("batch", this::batch);
         t.put("sum", this::sum);
+        t.put("groupby", this::groupby);
         t.put("min", (v, a) -> extreme(v, a, -1));
         t.put("max", (v, a) -> extreme(v, a, 1));
     }
@@ -213,6 +214,27 @@ final class CollectionFilters {
                 current.add(filler);
             }
             out.add(current);
+        }
+        return out;
+    }
+
+    private Object groupby(Object v, Arguments a) {
+        Object attribute = a.get(0, "attribute", null);
+        Object fallback = a.get(1, "default", null);
+        boolean caseSensitive = PythonOperators.truthy(a.get(2, "case_sensitive", false));
+        Function<Object, Object> key = attrGetter(attribute, fallback, !caseSensitive);
+        Function<Object, Object> shown = attrGetter(attribute, fallback, false);
+        List<Object> items = PythonOperators.iterate(v);
+        items.sort(order(key));
+        List<Object> out = new ArrayList<>();
+        int i = 0;
+        while (i < items.size()) {
+            Object k = key.apply(items.get(i));
+            List<Object> group = new ArrayList<>();
+            while (i < items.size() && PythonOperators.equal(key.apply(items.get(i)), k)) {
+                group.add(items.get(i++));
+            }
+            out.add(PyTuple.named(List.of("grouper", "list"), caseSensitive ? k : shown.apply(group.get(0)), group));
         }
         return out;
     }

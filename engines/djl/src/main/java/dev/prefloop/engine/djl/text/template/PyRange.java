@@ -1,6 +1,7 @@
 package dev.prefloop.engine.djl.text.template;
 
 import java.util.AbstractList;
+import java.util.List;
 
 /** Python's {@code range(start, stop, step)}: a lazy sequence of integers. */
 final class PyRange extends AbstractList<Object> {
@@ -37,6 +38,15 @@ final class PyRange extends AbstractList<Object> {
 
     long step() {
         return step;
+    }
+
+    /** {@code range[a:b:c]} is again a range, as in Python. */
+    PyRange slice(Attributes.SliceValue s) {
+        List<Object> picked = Attributes.sliceIndices(size, s);
+        long first = (Long) picked.get(0);
+        long last = (Long) picked.get(1);
+        long by = (Long) picked.get(2);
+        return new PyRange(start + first * step, start + last * step, step * by);
     }
 
     @Override

@@ -7,9 +7,27 @@ import java.util.List;
 final class PyTuple extends AbstractList<Object> {
 
     private final Object[] items;
+    private final List<String> fieldNames;
 
     PyTuple(Object... items) {
         this.items = items.clone();
+        this.fieldNames = List.of();
+    }
+
+    private PyTuple(List<String> fieldNames, Object[] items) {
+        this.items = items.clone();
+        this.fieldNames = fieldNames;
+    }
+
+    /** A namedtuple, such as groupby's (grouper, list). */
+    static PyTuple named(List<String> fieldNames, Object... items) {
+        return new PyTuple(fieldNames, items);
+    }
+
+    /** The item under a namedtuple field name, or {@link PythonOperators#MISSING}. */
+    Object field(String name) {
+        int i = fieldNames.indexOf(name);
+        return i < 0 ? PythonOperators.MISSING : items[i];
     }
 
     static PyTuple copyOf(List<?> list) {

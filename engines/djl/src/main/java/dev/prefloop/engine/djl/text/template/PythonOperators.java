@@ -121,6 +121,19 @@ final class PythonOperators {
         return MISSING;
     }
 
+    /** A dict store with Python's key equality: an equal key keeps its first spelling. */
+    static void mapPut(Map<Object, Object> map, Object key, Object value) {
+        if (!map.containsKey(key) && isNumber(key)) {
+            for (Map.Entry<Object, Object> e : map.entrySet()) {
+                if (isNumber(e.getKey()) && equal(e.getKey(), key)) {
+                    e.setValue(value);
+                    return;
+                }
+            }
+        }
+        map.put(key, value);
+    }
+
     /** Python ordering for {@code <, <=, >, >=}; mixing types is the TypeError Python raises. */
     static int compare(Object a, Object b, String op) {
         if (a instanceof Undefined u) {
@@ -228,6 +241,9 @@ final class PythonOperators {
         if (v instanceof Double d) {
             return -d;
         }
+        if (v instanceof BigInteger bi) {
+            return bi.negate();
+        }
         if (isInt(v)) {
             return -toLong(v);
         }
@@ -333,8 +349,58 @@ final class PythonOperators {
                 default -> throw new IllegalArgumentException(op);
             };
         }
-        long x = toLong(a);
-        long y = toLong(b);
+        if (a instanceof BigInteger || b instanceof BigInteger) {
+            return bigNumeric(op, big(a), big(b));
+        }
+        try {
+            return longNumeric(op, toLong(a), toLong(b));
+        } catch (ArithmeticException overflow) {
+            if (overflow.getMessage() != null && overflow.getMessage().contains("zero")) {
+                throw overflow;
+            }
+            return bigNumeric(op, big(a), big(b));
+        }
+    }
+
+    private static BigInteger big(Object v) {
+        return v instanceof BigInteger bi ? bi : BigInteger.valueOf(toLong(v));
+    }
+
+    /** Python ints are unbounded: beyond long, arithmetic continues in BigInteger. */
+    private static Object bigNumeric(String op, BigInteger x, BigInteger y) {
+        BigInteger r = switch (op) {
+            case "+" -> x.add(y);
+            case "-" -> x.subtract(y);
+            case "*" -> x.multiply(y);
+            case "//" -> {
+                if (y.signum() == 0) {
+                    throw RenderException.of("integer division or modulo by zero");
+                }
+                BigInteger[] qr = x.divideAndRemainder(y);
+                yield qr[1].signum() != 0 && qr[1].signum() != y.signum() ? qr[0].subtract(BigInteger.ONE) : qr[0];
+            }
+            case "%" -> {
+                if (y.signum() == 0) {
+                    throw RenderException.of("integer modulo by zero");
+                }
+                BigInteger m = x.mod(y.abs());
+                yield y.signum() < 0 && m.signum() != 0 ? m.add(y) : m;
+            }
+            case "**" -> {
+                if (y.signum() < 0) {
+                    yield null;
+                }
+                yield x.pow(y.intValueExact());
+            }
+            default -> throw new IllegalArgumentException(op);
+        };
+        if (r == null) {
+            return Math.pow(x.doubleValue(), y.doubleValue());
+        }
+        return r.bitLength() < 64 ? (Object) r.longValue() : r;
+    }
+
+    private static Object longNumeric(String op, long x, long y) {
         return switch (op) {
             case "+" -> Math.addExact(x, y);
             case "-" -> Math.subtractExact(x, y);

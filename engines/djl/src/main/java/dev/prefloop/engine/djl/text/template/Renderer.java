@@ -240,7 +240,7 @@ final class Renderer {
         if (e instanceof Expr.DictLiteral d) {
             Map<Object, Object> out = new LinkedHashMap<>();
             for (int i = 0; i < d.keys().size(); i++) {
-                out.put(eval(d.keys().get(i), scope), eval(d.values().get(i), scope));
+                PythonOperators.mapPut(out, eval(d.keys().get(i), scope), eval(d.values().get(i), scope));
             }
             return out;
         }

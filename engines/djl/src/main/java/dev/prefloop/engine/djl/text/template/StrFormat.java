@@ -97,7 +97,7 @@ final class StrFormat {
 
     private static Object positional(Arguments args, int index) {
         if (index >= args.positional().size()) {
-            throw RenderException.of("Replacement index " + index + " out of range for positional args tuple");
+            throw RenderException.of("tuple index out of range");
         }
         return args.positional().get(index);
     }

@@ -3,6 +3,7 @@ package dev.prefloop.engine.djl.text.template;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefloop.core.error.DataException;
+import dev.prefloop.core.error.ModelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -70,13 +71,18 @@ record TemplateCase(String folder, String id, String template, JsonNode context,
                         : "expected error [" + want + "] but got error [" + e.getMessage() + "]";
             }
             return "unexpected error: " + e.getMessage();
-        } catch (RuntimeException e) {
+        } catch (ModelException e) {
             if (expected.has("expected_syntax_error")) {
-                return null;
+                String line = ", line " + expected.get("line").asInt() + ":";
+                return e.getMessage().contains(line) ? null
+                        : "syntax error reported as [" + e.getMessage() + "], expected at" + line;
             }
-            return "unexpected " + e;
+            return "unexpected syntax error: " + e.getMessage();
         }
         if (!expected.has("expected_output")) {
+            if (expected.has("expected_syntax_error")) {
+                return "expected a syntax error at line " + expected.get("line") + " but rendered: " + actual;
+            }
             return "expected an error but rendered: " + actual;
         }
         return firstDifference(expected.get("expected_output").textValue(), actual);
