@@ -16,6 +16,7 @@ final class Attributes {
     private Attributes() {}
 
     static Object getattr(Object obj, String name) {
+        obj = PythonOperators.plain(obj);
         if (obj instanceof Undefined u) {
             throw u.error();
         }
@@ -28,6 +29,8 @@ final class Attributes {
     }
 
     static Object getitem(Object obj, Object key) {
+        obj = PythonOperators.plain(obj);
+        key = PythonOperators.plain(key);
         if (obj instanceof Undefined u) {
             throw u.error();
         }

@@ -155,7 +155,8 @@ final class CollectionFilters {
     }
 
     private Object map(Object v, Arguments a) {
-        List<Object> items = PythonOperators.iterate(v);
+        // jinja2 maps and selects over "if value:", so None gives an empty result
+        List<Object> items = PythonOperators.truthy(v) ? PythonOperators.iterate(v) : List.of();
         List<Object> out = new ArrayList<>();
         if (a.positional().isEmpty() && a.keywords().containsKey("attribute")) {
             Function<Object, Object> get = attrGetter(a.keywords().get("attribute"), a.keywords().get("default"), false);
@@ -186,7 +187,7 @@ final class CollectionFilters {
         Arguments testArgs = new Arguments(positional.size() > offset + 1
                 ? positional.subList(offset + 1, positional.size()) : List.of(), a.keywords());
         List<Object> out = new ArrayList<>();
-        for (Object item : PythonOperators.iterate(v)) {
+        for (Object item : PythonOperators.truthy(v) ? PythonOperators.iterate(v) : List.of()) {
             Object x = get.apply(item);
             boolean pass = test == null ? PythonOperators.truthy(x) : tests.apply(test, x, testArgs);
             if (pass != reject) {

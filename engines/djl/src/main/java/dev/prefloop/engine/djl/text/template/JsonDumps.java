@@ -54,6 +54,8 @@ final class JsonDumps {
             sb.append(n);
         } else if (v instanceof String s) {
             string(s, sb);
+        } else if (v instanceof Markup m) {
+            string(m.text(), sb);
         } else if (v instanceof List<?> l) {
             writeList(l, sb, level);
         } else if (v instanceof Map<?, ?> m) {

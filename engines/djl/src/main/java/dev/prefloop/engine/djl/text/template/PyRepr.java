@@ -18,6 +18,9 @@ final class PyRepr {
         if (value instanceof Undefined) {
             return "";
         }
+        if (value instanceof Markup m) {
+            return m.text();
+        }
         return repr(value);
     }
 
@@ -57,6 +60,9 @@ final class PyRepr {
         if (value instanceof Undefined) {
             return "Undefined";
         }
+        if (value instanceof Markup m) {
+            return "Markup(" + reprString(m.text()) + ")";
+        }
         return value.toString();
     }
 
@@ -76,6 +82,9 @@ final class PyRepr {
         }
         if (value instanceof String) {
             return "str";
+        }
+        if (value instanceof Markup) {
+            return "Markup";
         }
         if (value instanceof PyTuple) {
             return "tuple";

@@ -12,7 +12,13 @@ final class PythonOperators {
 
     private PythonOperators() {}
 
+    /** Markup behaves as its text everywhere except in {@code +} and {@code %}. */
+    static Object plain(Object v) {
+        return v instanceof Markup m ? m.text() : v;
+    }
+
     static boolean truthy(Object v) {
+        v = plain(v);
         if (v == null || v instanceof Undefined) {
             return false;
         }
@@ -62,6 +68,8 @@ final class PythonOperators {
 
     /** Python {@code ==}: 1 == 1.0 == True, deep equality for lists and dicts; undefined equals undefined. */
     static boolean equal(Object a, Object b) {
+        a = plain(a);
+        b = plain(b);
         if (a == b) {
             return true;
         }
@@ -136,6 +144,8 @@ final class PythonOperators {
 
     /** Python ordering for {@code <, <=, >, >=}; mixing types is the TypeError Python raises. */
     static int compare(Object a, Object b, String op) {
+        a = plain(a);
+        b = plain(b);
         if (a instanceof Undefined u) {
             throw u.error();
         }
@@ -165,6 +175,8 @@ final class PythonOperators {
 
     /** Python's {@code item in container}. */
     static boolean contains(Object container, Object item) {
+        container = plain(container);
+        item = plain(item);
         if (container instanceof Undefined) {
             return false;
         }
@@ -193,6 +205,7 @@ final class PythonOperators {
 
     /** The items a for-loop or {@code list()} sees: a dict's keys, a string's characters. */
     static List<Object> iterate(Object v) {
+        v = plain(v);
         if (v instanceof Undefined) {
             return List.of();
         }
@@ -216,11 +229,13 @@ final class PythonOperators {
     }
 
     static boolean isIterable(Object v) {
+        v = plain(v);
         return v instanceof Undefined || v instanceof List || v instanceof Map || v instanceof String;
     }
 
     /** Python {@code len()}. */
     static int length(Object v) {
+        v = plain(v);
         if (v instanceof String s) {
             return PyStrings.length(s);
         }
@@ -268,6 +283,15 @@ final class PythonOperators {
         if (isNumber(a) && isNumber(b)) {
             return numeric(op, a, b);
         }
+        if (op.equals("+") && (a instanceof Markup || b instanceof Markup)
+                && (a instanceof Markup || a instanceof String) && (b instanceof Markup || b instanceof String)) {
+            return Markup.concat(a, b);
+        }
+        if (op.equals("%") && a instanceof Markup m) {
+            return new Markup(PercentFormat.format(m.text(), escapeArgs(b)));
+        }
+        a = plain(a);
+        b = plain(b);
         switch (op) {
             case "+" -> {
                 if (a instanceof String sa && b instanceof String sb) {
@@ -303,6 +327,15 @@ final class PythonOperators {
         }
         throw RenderException.of("unsupported operand type(s) for " + op + ": '" + PyRepr.typeName(a) + "' and '"
                 + PyRepr.typeName(b) + "'");
+    }
+
+    private static Object escapeArgs(Object args) {
+        if (args instanceof PyTuple t) {
+            List<Object> out = new ArrayList<>();
+            t.forEach(x -> out.add(x instanceof String s ? new Markup(Markup.escaped(s)) : x));
+            return PyTuple.copyOf(out);
+        }
+        return args instanceof String s ? new Markup(Markup.escaped(s)) : args;
     }
 
     private static Object repeat(Object seq, long times) {

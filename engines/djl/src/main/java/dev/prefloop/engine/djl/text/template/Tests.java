@@ -26,12 +26,12 @@ final class Tests {
         tests.put("integer", (v, a) -> PythonOperators.isInt(v) && !(v instanceof Boolean));
         tests.put("float", (v, a) -> v instanceof Double);
         tests.put("number", (v, a) -> PythonOperators.isNumber(v));
-        tests.put("string", (v, a) -> v instanceof String);
+        tests.put("string", (v, a) -> v instanceof String || v instanceof Markup);
         tests.put("mapping", (v, a) -> v instanceof Map);
         tests.put("iterable", (v, a) -> PythonOperators.isIterable(v));
         tests.put("sequence", (v, a) -> v instanceof List || v instanceof Map || v instanceof String || v instanceof Undefined);
         tests.put("callable", (v, a) -> v instanceof PyCallable);
-        tests.put("escaped", (v, a) -> false);
+        tests.put("escaped", (v, a) -> v instanceof Markup);
         tests.put("lower", (v, a) -> (Boolean) StrMethods.call(PyRepr.str(v), "islower", Arguments.NONE));
         tests.put("upper", (v, a) -> (Boolean) StrMethods.call(PyRepr.str(v), "isupper", Arguments.NONE));
         tests.put("odd", (v, a) -> Math.floorMod(integer(v), 2) == 1);

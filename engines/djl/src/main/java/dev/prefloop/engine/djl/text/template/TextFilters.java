@@ -44,12 +44,12 @@ final class TextFilters {
             Object args = a.keywords().isEmpty() ? PyTuple.copyOf(a.positional()) : new java.util.LinkedHashMap<>(a.keywords());
             return PercentFormat.format(PyRepr.str(v), args);
         });
-        Filters.Filter escape = (v, a) -> escape(PyRepr.str(v));
+        Filters.Filter escape = (v, a) -> new Markup(Markup.escaped(v));
         t.put("escape", escape);
         t.put("e", escape);
-        t.put("forceescape", escape);
-        t.put("safe", (v, a) -> v);
-        t.put("string", (v, a) -> PyRepr.str(v));
+        t.put("forceescape", (v, a) -> new Markup(escape(PyRepr.str(v))));
+        t.put("safe", (v, a) -> v instanceof Markup ? v : new Markup(PyRepr.str(v)));
+        t.put("string", (v, a) -> v instanceof Markup ? v : PyRepr.str(v));
     }
 
     private static String optString(Object v) {

@@ -24,7 +24,9 @@ final class Undefined {
 
     /** A missing non-string key or index of an object. */
     static Undefined element(Object owner, Object key) {
-        return new Undefined(PyRepr.objectTypeRepr(owner) + " has no element " + PyRepr.repr(key));
+        // jinja2 quotes the owner for attributes but not for elements
+        String owner0 = PyRepr.objectTypeRepr(owner);
+        return new Undefined(owner0.substring(1, owner0.length() - 1) + " has no element " + PyRepr.repr(key));
     }
 
     /** An undefined value with a free-form explanation (e.g. the sandbox refusing an attribute). */
