@@ -128,7 +128,8 @@ final class PercentFormat {
             throw RenderException.of("%" + type + " format: a real number is required, not " + PyRepr.typeName(value));
         }
         String body = switch (type) {
-            case 'd', 'i', 'u' -> Long.toString(value instanceof Double d ? (long) (double) d : PythonOperators.toLong(value));
+            case 'd', 'i', 'u' -> value instanceof Double d ? ValueFilters.truncate(d).toString()
+                    : value instanceof java.math.BigInteger bi ? bi.toString() : Long.toString(PythonOperators.toLong(value));
             case 'x' -> (alt ? "0x" : "") + Long.toHexString(integer(value, type));
             case 'X' -> (alt ? "0X" : "") + Long.toHexString(integer(value, type)).toUpperCase();
             case 'o' -> (alt ? "0o" : "") + Long.toOctalString(integer(value, type));

@@ -156,7 +156,7 @@ final class PyRepr {
         if (d == 0) {
             return (1 / d < 0) ? "-0.0" : "0.0";
         }
-        BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        BigDecimal exact = shortestDigits(Math.abs(d));
         String digits = exact.unscaledValue().toString();
         // value = 0.DIGITS x 10^decpt, Python's convention in float_repr
         int decpt = digits.length() - exact.scale();
@@ -180,6 +180,21 @@ final class PyRepr {
             sb.append(e.length() < 2 ? "0" + e : e);
         }
         return sb.toString();
+    }
+
+    /**
+     * The fewest significant digits that read back as the same double (Python's repr). Java 17's
+     * Double.toString sometimes gives one digit more, so this searches from one digit up.
+     */
+    private static BigDecimal shortestDigits(double d) {
+        BigDecimal exact = new BigDecimal(d);
+        for (int digits = 1; digits < 17; digits++) {
+            BigDecimal candidate = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
+            if (candidate.doubleValue() == d) {
+                return candidate.stripTrailingZeros();
+            }
+        }
+        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
     }
 
     /** Python's string repr: single quotes unless the text holds a single quote and no double one. */

@@ -58,12 +58,20 @@ final class ValueFilters {
             }
         }
         if (v instanceof Double d) {
-            return Double.isFinite(d) ? (Object) (long) (double) d : fallback;
+            return Double.isFinite(d) ? truncate(d) : fallback;
         }
         if (PythonOperators.isInt(v)) {
             return PythonOperators.toLong(v);
         }
         return fallback;
+    }
+
+    /** Python's {@code int(float)}: exact, beyond the range of long too. */
+    static Object truncate(double d) {
+        if (Math.abs(d) < 9.0e18) {
+            return (long) d;
+        }
+        return new BigDecimal(d).toBigInteger();
     }
 
     private static Object toFloat(Object v, Arguments a) {
