@@ -65,7 +65,7 @@ final class PyStrings {
                     return out;
                 }
                 if (maxSplit >= 0 && out.size() >= maxSplit) {
-                    out.add(rstrip(s.substring(i), null));
+                    out.add(s.substring(i));
                     return out;
                 }
                 int j = i;
@@ -108,7 +108,7 @@ final class PyStrings {
                     break;
                 }
                 if (out.size() >= maxSplit) {
-                    out.add(lstrip(s.substring(0, j), null));
+                    out.add(s.substring(0, j));
                     break;
                 }
                 int i = j;
@@ -173,7 +173,7 @@ final class PyStrings {
         for (int i = 0; i < s.length(); ) {
             int c = s.codePointAt(i);
             boolean cased = Character.isUpperCase(c) || Character.isLowerCase(c) || Character.isTitleCase(c);
-            sb.appendCodePoint(prevCased ? Character.toLowerCase(c) : Character.toTitleCase(c));
+            sb.append(prevCased ? lower(Character.toString(c)) : titleCase(c));
             prevCased = cased;
             i += Character.charCount(c);
         }
@@ -186,8 +186,21 @@ final class PyStrings {
             return s;
         }
         int first = s.codePointAt(0);
-        return new StringBuilder().appendCodePoint(Character.toTitleCase(first))
-                .append(s.substring(Character.charCount(first)).toLowerCase(java.util.Locale.ROOT)).toString();
+        return titleCase(first) + s.substring(Character.charCount(first)).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Python's full title-case mapping of one character: a dedicated title-case letter where one
+     * exists (dz to Dz), else the full upper case with the rest lowered (sharp s to "Ss").
+     */
+    static String titleCase(int c) {
+        int simple = Character.toTitleCase(c);
+        if (simple != Character.toUpperCase(c)) {
+            return Character.toString(simple);
+        }
+        String upper = upper(Character.toString(c));
+        int head = upper.codePointAt(0);
+        return Character.toString(head) + lower(upper.substring(Character.charCount(head)));
     }
 
     static String upper(String s) {

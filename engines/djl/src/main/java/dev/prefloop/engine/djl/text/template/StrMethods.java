@@ -178,8 +178,8 @@ final class StrMethods {
 
     private static String swapcase(String s) {
         StringBuilder sb = new StringBuilder();
-        s.codePoints().forEach(c -> sb.appendCodePoint(Character.isUpperCase(c) ? Character.toLowerCase(c)
-                : Character.isLowerCase(c) ? Character.toUpperCase(c) : c));
+        s.codePoints().forEach(c -> sb.append(Character.isUpperCase(c) ? PyStrings.lower(Character.toString(c))
+                : Character.isLowerCase(c) ? PyStrings.upper(Character.toString(c)) : Character.toString(c)));
         return sb.toString();
     }
 
