@@ -31,7 +31,7 @@ public final class JinjaTemplate {
     public static JinjaTemplate compile(String source, String sourceName) {
         try {
             List<Stmt> body = Parser.parse(source);
-            new FilterNameCheck(FILTERS).check(body, false);
+            FilterNameCheck.check(body, FILTERS);
             return new JinjaTemplate(sourceName, body);
         } catch (TemplateSyntaxException e) {
             throw new ModelException("chat template " + sourceName + ", line " + e.line() + ": " + e.getMessage(), e);

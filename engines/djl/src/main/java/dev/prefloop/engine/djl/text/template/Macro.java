@@ -14,6 +14,8 @@ final class Macro implements PyCallable {
     private final List<Stmt> body;
     private final Scope closure;
     private final Renderer renderer;
+    private final boolean catchesVarargs;
+    private final boolean catchesKwargs;
 
     Macro(String name, List<String> params, List<Expr> defaults, List<Stmt> body, Scope closure, Renderer renderer) {
         this.name = name;
@@ -22,6 +24,8 @@ final class Macro implements PyCallable {
         this.body = body;
         this.closure = closure;
         this.renderer = renderer;
+        this.catchesVarargs = ExprWalker.mentions(body, "varargs");
+        this.catchesKwargs = ExprWalker.mentions(body, "kwargs");
     }
 
     @Override
@@ -49,7 +53,13 @@ final class Macro implements PyCallable {
         }
         List<Object> varargs = args.positional().size() > params.size()
                 ? new ArrayList<>(args.positional().subList(params.size(), args.positional().size())) : new ArrayList<>();
-        scope.set("varargs", varargs);
+        if (!varargs.isEmpty() && !catchesVarargs) {
+            throw RenderException.of("macro '" + name + "' takes not more than " + params.size() + " argument(s)");
+        }
+        if (!kwargs.isEmpty() && !catchesKwargs) {
+            throw RenderException.of("macro '" + name + "' takes no keyword argument '" + kwargs.keySet().iterator().next() + "'");
+        }
+        scope.set("varargs", PyTuple.copyOf(varargs));
         scope.set("kwargs", new LinkedHashMap<Object, Object>(kwargs));
         StringBuilder out = new StringBuilder();
         renderer.execute(body, scope, out);

@@ -61,7 +61,7 @@ final class Renderer {
             namespace.set(ns.attribute(), eval(ns.value(), scope));
         } else if (s instanceof Stmt.BlockSet bs) {
             StringBuilder captured = new StringBuilder();
-            execute(bs.body(), scope, captured);
+            execute(bs.body(), scope.child(), captured);
             Object value = captured.toString();
             if (bs.filter() != null) {
                 value = applyFilterChain(bs.filter(), value, scope);
@@ -87,7 +87,8 @@ final class Renderer {
             }
             return execute(w.body(), inner, out);
         } else if (s instanceof Stmt.Generation g) {
-            return execute(g.body(), scope, out);
+            // transformers' tag is a call block: its body runs as a macro, in its own scope
+            return execute(g.body(), scope.child(), out);
         } else if (s instanceof Stmt.Break) {
             return Flow.BREAK;
         } else if (s instanceof Stmt.Continue) {
