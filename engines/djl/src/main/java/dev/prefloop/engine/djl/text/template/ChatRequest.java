@@ -1,5 +1,6 @@
 package dev.prefloop.engine.djl.text.template;
 
+import dev.prefloop.core.error.DataException;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,42 @@ public record ChatRequest(List<?> messages, List<?> tools, List<?> documents, bo
     public ChatRequest {
         messages = List.copyOf(messages);
         extraKwargs = extraKwargs == null ? Map.of() : extraKwargs;
+    }
+
+    /**
+     * A request from a context object as transformers' fixtures and {@code prefloop chat-template
+     * --context} write it: {@code messages} (required), {@code tools}, {@code documents},
+     * {@code add_generation_prompt}, {@code continue_final_message}; every other key is passed to the
+     * template as a keyword argument (so {@code bos_token} there overrides the tokenizer's).
+     *
+     * @throws DataException when messages is missing or a known key has the wrong type
+     */
+    public static ChatRequest fromContext(Map<String, ?> context, String templateName) {
+        Map<String, Object> rest = new java.util.LinkedHashMap<>(context);
+        Object messages = rest.remove("messages");
+        if (!(messages instanceof List<?> list)) {
+            throw new DataException("chat context: \"messages\" must be a list of messages, got "
+                    + (messages == null ? "nothing" : PyRepr.typeName(TemplateValues.normalize(messages))));
+        }
+        return new ChatRequest(list, optionalList(rest.remove("tools"), "tools"),
+                optionalList(rest.remove("documents"), "documents"), flag(rest.remove("add_generation_prompt"),
+                "add_generation_prompt"), flag(rest.remove("continue_final_message"), "continue_final_message"),
+                templateName, rest);
+    }
+
+    private static List<?> optionalList(Object value, String key) {
+        if (value == null || value instanceof List<?>) {
+            return (List<?>) value;
+        }
+        throw new DataException("chat context: \"" + key + "\" must be a list or null, got "
+                + PyRepr.typeName(TemplateValues.normalize(value)));
+    }
+
+    private static boolean flag(Object value, String key) {
+        if (value == null || value instanceof Boolean) {
+            return Boolean.TRUE.equals(value);
+        }
+        throw new DataException("chat context: \"" + key + "\" must be true or false, got " + PyRepr.repr(value));
     }
 
     /** Just messages, with or without the generation prompt. */

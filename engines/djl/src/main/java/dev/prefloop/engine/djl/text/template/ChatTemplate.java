@@ -102,6 +102,12 @@ public final class ChatTemplate {
         return new ChatTemplate(sources, origins, true, tokens);
     }
 
+    /** One template given as text (e.g. a {@code --chat-template FILE} override), without special tokens. */
+    public static ChatTemplate fromSource(String template, String sourceName) {
+        return new ChatTemplate(Map.of(DEFAULT, template), Map.of(DEFAULT, sourceName), false,
+                SpecialTokens.from(null, null));
+    }
+
     /** Whether the model has any chat template. */
     public boolean isPresent() {
         return !sources.isEmpty();

@@ -4,7 +4,7 @@ package dev.prefloop.engine.djl.text.template;
  * A failure while rendering a template: jinja2's UndefinedError, TypeError, SecurityError and the
  * like, or the template's own {@code raise_exception(msg)}; the line is filled in on the way out.
  */
-public final class RenderException extends RuntimeException {
+final class RenderException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
@@ -17,22 +17,22 @@ public final class RenderException extends RuntimeException {
     }
 
     /** An error in the template's evaluation (jinja2 would raise a Python exception). */
-    public static RenderException of(String message) {
+    static RenderException of(String message) {
         return new RenderException(message, false);
     }
 
     /** The template called {@code raise_exception(message)}. */
-    public static RenderException raised(String message) {
+    static RenderException raised(String message) {
         return new RenderException(message, true);
     }
 
     /** Whether the template itself raised this through {@code raise_exception}. */
-    public boolean raisedByTemplate() {
+    boolean raisedByTemplate() {
         return raisedByTemplate;
     }
 
     /** The template line being rendered when this happened, 0 when unknown. */
-    public int line() {
+    int line() {
         return line;
     }
 

@@ -1,7 +1,7 @@
 package dev.prefloop.engine.djl.text.template;
 
 /** A template that jinja2 would refuse to compile, with the line where parsing stopped. */
-public final class TemplateSyntaxException extends RuntimeException {
+final class TemplateSyntaxException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
@@ -13,7 +13,7 @@ public final class TemplateSyntaxException extends RuntimeException {
     }
 
     /** The 1-based template line of the error. */
-    public int line() {
+    int line() {
         return line;
     }
 }

@@ -57,13 +57,16 @@ record TemplateCase(String folder, String id, String template, JsonNode context,
         }
     }
 
-    /** Renders and compares; returns null when the case passes, else what differed. */
+    /** Renders (through ChatTemplate when the context holds messages) and compares; null when it passes. */
     String check() {
         @SuppressWarnings("unchecked")
         Map<String, Object> vars = (Map<String, Object>) TemplateValues.fromJson(context);
         String actual;
         try {
-            actual = JinjaTemplate.compile(template, folder).render(vars, FIXTURE_CLOCK);
+            // Conversations go through ChatTemplate as apply_chat_template would; bare contexts straight to Jinja.
+            actual = vars.get("messages") instanceof List
+                    ? ChatTemplate.fromSource(template, folder).render(ChatRequest.fromContext(vars, null), FIXTURE_CLOCK)
+                    : JinjaTemplate.compile(template, folder).render(vars, FIXTURE_CLOCK);
         } catch (DataException e) {
             if (expected.has("expected_error")) {
                 String want = expected.get("expected_error").textValue();
