@@ -245,7 +245,7 @@ final class CollectionFilters {
         Object total = a.get(1, "start", 0L);
         Function<Object, Object> get = attribute == null ? Function.identity() : attrGetter(attribute, null, false);
         for (Object item : PythonOperators.iterate(v)) {
-            total = PythonOperators.arithmetic("+", total, get.apply(item));
+            total = Arithmetic.arithmetic("+", total, get.apply(item));
         }
         return total;
     }

@@ -197,11 +197,11 @@ final class Renderer {
             return !PythonOperators.truthy(eval(n.operand(), scope));
         }
         if (e instanceof Expr.Binary b) {
-            return PythonOperators.arithmetic(b.op(), eval(b.left(), scope), eval(b.right(), scope));
+            return Arithmetic.arithmetic(b.op(), eval(b.left(), scope), eval(b.right(), scope));
         }
         if (e instanceof Expr.Unary u) {
             Object v = eval(u.operand(), scope);
-            return u.op().equals("-") ? PythonOperators.negate(v) : PythonOperators.positive(v);
+            return u.op().equals("-") ? Arithmetic.negate(v) : Arithmetic.positive(v);
         }
         if (e instanceof Expr.Concat c) {
             StringBuilder sb = new StringBuilder();

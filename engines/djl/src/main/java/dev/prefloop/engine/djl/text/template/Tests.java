@@ -39,7 +39,7 @@ final class Tests {
         tests.put("divisibleby", (v, a) -> {
             Object num = a.get(0, "num", null);
             if (v instanceof Double || num instanceof Double) {
-                return PythonOperators.equal(PythonOperators.arithmetic("%", v, num), 0L);
+                return PythonOperators.equal(Arithmetic.arithmetic("%", v, num), 0L);
             }
             long n = integer(num);
             if (n == 0) {
