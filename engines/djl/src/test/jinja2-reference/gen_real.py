@@ -51,7 +51,7 @@ def render(template, ctx):
     except Exception as e:
         return {"expected_error": str(e), "error_kind": type(e).__name__}
 
-def main(src_dir, out_dir):
+def main(src_dir, out_dir, source="llama.cpp models/templates (copies of the models' tokenizer_config.json chat_template)"):
     for name in sorted(os.listdir(src_dir)):
         if not name.endswith(".jinja"):
             continue
@@ -72,11 +72,11 @@ def main(src_dir, out_dir):
         with open(os.path.join(folder, "template.jinja"), "w", encoding="utf-8") as f:
             f.write(template)
         with open(os.path.join(folder, "cases.json"), "w", encoding="utf-8") as f:
-            json.dump({"template": name, "source": "llama.cpp models/templates (copies of the models' tokenizer_config.json chat_template)",
+            json.dump({"template": name, "source": source,
                        "renderer": "python3 jinja2 " + jinja2.__version__ + " set up as transformers does; strftime_now pinned to " + str(NOW),
                        "cases": cases}, f, ensure_ascii=False, indent=1)
         errs = sum("expected_error" in c for c in cases)
         print(f"{name}: {len(cases)} cases, {errs} errors")
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])
