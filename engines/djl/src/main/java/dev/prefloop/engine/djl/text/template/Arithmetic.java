@@ -79,6 +79,10 @@ final class Arithmetic {
                 if (PythonOperators.isInt(a) && (b instanceof String || b instanceof List)) {
                     return repeat(b, PythonOperators.toLong(a));
                 }
+                Object other = a instanceof String || a instanceof List ? b : b instanceof String || b instanceof List ? a : null;
+                if (other != null) {
+                    throw RenderException.of("can't multiply sequence by non-int of type '" + PyRepr.typeName(other) + "'");
+                }
             }
             case "%" -> {
                 if (a instanceof String fmt) {
@@ -116,7 +120,7 @@ final class Arithmetic {
         if (op.equals("/")) {
             double d = PythonOperators.toDouble(b);
             if (d == 0) {
-                throw RenderException.of("division by zero");
+                throw RenderException.of(floats ? "float division by zero" : "division by zero");
             }
             return PythonOperators.toDouble(a) / d;
         }

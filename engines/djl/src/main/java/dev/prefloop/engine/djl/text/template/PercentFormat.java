@@ -105,7 +105,9 @@ final class PercentFormat {
             char fill = zero && !left && "diufFeEgGxXo".indexOf(type) >= 0 ? '0' : ' ';
             out.append(PyNumberFormat.pad(body, width, fill, left ? '<' : fill == '0' ? '=' : '>'));
         }
-        boolean consumedAll = values != null ? next == values.size() : mapping != null || usedSingle;
+        // Python skips this check when the argument is any non-tuple container (a list counts too)
+        boolean consumedAll = values != null ? next == values.size()
+                : mapping != null || usedSingle || args instanceof java.util.List;
         if (!consumedAll) {
             throw RenderException.of("not all arguments converted during string formatting");
         }

@@ -190,6 +190,9 @@ final class PythonOperators {
             return s.contains(sub);
         }
         if (container instanceof Map<?, ?> m) {
+            if ((item instanceof List && !(item instanceof PyTuple)) || item instanceof Map) {
+                throw RenderException.of("unhashable type: '" + PyRepr.typeName(item) + "'");
+            }
             return mapGet(m, item) != MISSING;
         }
         if (container instanceof List<?> l) {

@@ -15,6 +15,11 @@ final class Tests {
     }
 
     private final Map<String, Test> tests = new HashMap<>();
+    /** Tests taking one argument after the value; the rest take none. jinja2 refuses extra ones. */
+    private static final Set<String> ONE_ARGUMENT = Set.of("divisibleby", "sameas", "in", "==", "eq", "equalto",
+            "!=", "ne", "<", "lt", "lessthan", "<=", "le", ">", "gt", "greaterthan", ">=", "ge");
+    private static final Set<String> OPERATOR_TESTS = Set.of("==", "eq", "equalto", "!=", "ne", "<", "lt",
+            "lessthan", "<=", "le", ">", "gt", "greaterthan", ">=", "ge");
 
     Tests(Set<String> filterNames) {
         tests.put("defined", (v, a) -> !(v instanceof Undefined));
@@ -83,6 +88,15 @@ final class Tests {
         Test t = tests.get(name);
         if (t == null) {
             throw RenderException.of("No test named '" + name + "' found.");
+        }
+        int allowed = ONE_ARGUMENT.contains(name) ? 1 : 0;
+        int given = args.positional().size() + args.keywords().size();
+        if (given > allowed) {
+            if (OPERATOR_TESTS.contains(name)) {
+                throw RenderException.of("expected 2 arguments, got " + (given + 1));
+            }
+            String takes = (allowed + 1) + " positional argument" + (allowed == 0 ? "" : "s");
+            throw RenderException.of("test_" + name + "() takes " + takes + " but " + (given + 1) + " were given");
         }
         return t.test(value, args);
     }

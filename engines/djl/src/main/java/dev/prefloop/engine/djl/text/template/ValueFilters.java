@@ -36,6 +36,7 @@ final class ValueFilters {
     }
 
     private static Object toInt(Object v, Arguments a) {
+        PythonOperators.failIfUndefined(v);
         Object fallback = a.get(0, "default", 0L);
         long base = PythonOperators.toLong(a.get(1, "base", 10L));
         if (v instanceof String s) {
@@ -75,6 +76,7 @@ final class ValueFilters {
     }
 
     private static Object toFloat(Object v, Arguments a) {
+        PythonOperators.failIfUndefined(v);
         Object fallback = a.get(0, "default", 0.0);
         if (v instanceof String s) {
             try {
