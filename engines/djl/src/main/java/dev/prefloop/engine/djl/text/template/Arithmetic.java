@@ -40,6 +40,10 @@ final class Arithmetic {
 
     /** A binary arithmetic operator: + - * / // % **. */
     static Object arithmetic(String op, Object a, Object b) {
+        if (op.equals("%") && a instanceof String fmt && b instanceof Undefined) {
+            // Undefined has __getitem__, so Python formats against it as a mapping: no error without specifiers
+            return PercentFormat.format(fmt, b);
+        }
         PythonOperators.failIfUndefined(a);
         PythonOperators.failIfUndefined(b);
         if (PythonOperators.isNumber(a) && PythonOperators.isNumber(b)) {

@@ -107,7 +107,7 @@ final class PercentFormat {
         }
         // Python skips this check when the argument is any non-tuple container (a list counts too)
         boolean consumedAll = values != null ? next == values.size()
-                : mapping != null || usedSingle || args instanceof java.util.List;
+                : mapping != null || usedSingle || args instanceof java.util.List || args instanceof Undefined;
         if (!consumedAll) {
             throw RenderException.of("not all arguments converted during string formatting");
         }
