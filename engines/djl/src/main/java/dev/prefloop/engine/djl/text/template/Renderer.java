@@ -61,7 +61,11 @@ final class Renderer {
             namespace.set(ns.attribute(), eval(ns.value(), scope));
         } else if (s instanceof Stmt.BlockSet bs) {
             StringBuilder captured = new StringBuilder();
-            execute(bs.body(), scope.child(), captured);
+            Flow flow = execute(bs.body(), scope.child(), captured);
+            if (flow != Flow.NORMAL) {
+                // jinja2 compiles the block inline: a loop control skips the assignment
+                return flow;
+            }
             Object value = captured.toString();
             if (bs.filter() != null) {
                 value = applyFilterChain(bs.filter(), value, scope);
@@ -78,7 +82,10 @@ final class Renderer {
             out.append(PyRepr.str(call(callee, new Arguments(args.positional(), kw))));
         } else if (s instanceof Stmt.FilterBlock fb) {
             StringBuilder captured = new StringBuilder();
-            execute(fb.body(), scope.child(), captured);
+            Flow flow = execute(fb.body(), scope.child(), captured);
+            if (flow != Flow.NORMAL) {
+                return flow;
+            }
             out.append(PyRepr.str(applyFilterChain(fb.filter(), captured.toString(), scope)));
         } else if (s instanceof Stmt.With w) {
             Scope inner = scope.child();
@@ -110,23 +117,27 @@ final class Renderer {
             }
             items = kept;
         }
-        if (items.isEmpty()) {
-            execute(f.otherwise(), scope, out);
-            return;
-        }
         LoopContext loop = new LoopContext(items, depth0, f.recursive() ? children -> {
             StringBuilder nested = new StringBuilder();
             renderLoop(f, children, scope, nested, depth0 + 1);
             return nested.toString();
         } : null);
+        // jinja2 runs the else block unless some iteration reached the end of the body
+        // (one that ended in continue or break does not count)
+        boolean completed = false;
         for (int i = 0; i < items.size(); i++) {
             Scope iteration = scope.child();
             assign(f.target(), items.get(i), iteration);
             loop.moveTo(i);
             iteration.set("loop", loop);
-            if (execute(f.body(), iteration, out) == Flow.BREAK) {
+            Flow flow = execute(f.body(), iteration, out);
+            if (flow == Flow.BREAK) {
                 break;
             }
+            completed |= flow == Flow.NORMAL;
+        }
+        if (!completed) {
+            execute(f.otherwise(), scope, out);
         }
     }
 
