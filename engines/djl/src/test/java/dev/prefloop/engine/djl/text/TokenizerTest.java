@@ -20,7 +20,11 @@ class TokenizerTest {
     Path dir;
 
     private Path model(String tokenizerConfig) throws IOException {
-        try (InputStream in = getClass().getResourceAsStream("/tokenizers/wordlevel/tokenizer.json")) {
+        return model("wordlevel", tokenizerConfig);
+    }
+
+    private Path model(String kind, String tokenizerConfig) throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/tokenizers/" + kind + "/tokenizer.json")) {
             Files.copy(in, dir.resolve("tokenizer.json"));
         }
         if (tokenizerConfig != null) {
@@ -36,6 +40,34 @@ class TokenizerTest {
             assertArrayEquals(new long[] {3, 5, 6, 8, 9, 7}, ids);
             // No decoder in this tokenizer.json: tokens are joined with spaces.
             assertEquals("hello café 🤖 naïve über !", t.decode(ids, false));
+        }
+    }
+
+    @Test
+    void byteLevelBpeRoundTripsAnyText() throws IOException {
+        try (Tokenizer t = Tokenizer.load(model("bytelevel", null))) {
+            String text = "hello world\nÇa va? 🤖 مرحبا <|im_start|>user\n\u00e9\u0301\t ok";
+            long[] ids = t.encode(text, false);
+            assertEquals(text, t.decode(ids, false));
+            // merges apply: "hello" is one token, " w" is one token; specials typed in the text are recognised
+            assertEquals(262, ids[0]);
+            assertEquals(263, ids[1]);
+            assertTrue(java.util.Arrays.stream(ids).anyMatch(id -> id == 1));
+            assertEquals(text.replace("<|im_start|>", ""), t.decode(ids, true));
+        }
+    }
+
+    @Test
+    void byteLevelSpansCoverTheirCharacters() throws IOException {
+        try (Tokenizer t = Tokenizer.load(model("bytelevel", null))) {
+            String text = "🤖 é";
+            TokenizedText tt = t.tokenize(text, false);
+            for (int i = 0; i < tt.size(); i++) {
+                String piece = text.substring(tt.starts()[i], tt.ends()[i]);
+                assertTrue(piece.equals("🤖") || piece.equals(" é") || piece.equals("é") || piece.equals(" "),
+                        "token " + i + " spans [" + piece + "]");
+            }
+            assertEquals(text.length(), tt.ends()[tt.size() - 1]);
         }
     }
 
