@@ -20,7 +20,9 @@ public record ChatRequest(List<?> messages, List<?> tools, List<?> documents, bo
                           boolean continueFinalMessage, String templateName, Map<String, ?> extraKwargs) {
 
     public ChatRequest {
-        messages = List.copyOf(messages);
+        // not List.copyOf: a message may be JSON null, which the template should see as None
+        messages = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(
+                java.util.Objects.requireNonNull(messages, "messages")));
         extraKwargs = extraKwargs == null ? Map.of() : extraKwargs;
     }
 
