@@ -52,6 +52,13 @@ class JsonlRecordReaderTest {
     }
 
     @Test
+    void aByteOrderMarkAndWindowsLineEndsAreAccepted() {
+        List<ObjectNode> rs = readAll(utf8("\uFEFF{\"a\": 1}\r\n{\"a\": 2}\r\n"), false);
+        assertEquals(2, rs.size());
+        assertEquals(2, rs.get(1).get("a").asInt());
+    }
+
+    @Test
     void malformedJsonNamesFileLineAndColumn() {
         DataException e = assertThrows(DataException.class,
                 () -> readAll(utf8("{\"a\": 1}\n{\"a\": 1,, }\n"), false));

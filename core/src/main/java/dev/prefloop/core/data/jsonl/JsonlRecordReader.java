@@ -64,6 +64,9 @@ public final class JsonlRecordReader implements RecordReader {
         String line;
         while ((line = readLine()) != null) {
             lineNumber++;
+            if (lineNumber == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1); // a UTF-8 byte order mark, as some Windows tools write
+            }
             if (line.isBlank()) {
                 continue;
             }
