@@ -106,6 +106,7 @@ public final class ScoreCommand implements Callable<Integer> {
         summary.put("tokens_per_s", Math.round(r.tokensPerSecond()));
         summary.put("shards", r.shards());
         summary.put("seconds", r.seconds());
+        summary.put("forward_seconds", r.forwardSeconds());
         json.print(spec.commandLine().getOut(), summary);
         return ExitCodes.OK;
     }

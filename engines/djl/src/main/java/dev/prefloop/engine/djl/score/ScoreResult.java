@@ -2,12 +2,15 @@ package dev.prefloop.engine.djl.score;
 
 import java.util.List;
 
-/** ScoreResult says what a score run did: records and sequences scored, tokens, throughput, shards written. */
+/**
+ * ScoreResult says what a score run did: records and sequences scored, real (unpadded) tokens,
+ * shards written, the whole run's seconds and the seconds spent in forward passes.
+ */
 public record ScoreResult(boolean upToDate, long records, long sequences, long tokens, List<String> shards,
-        double seconds) {
+        double seconds, double forwardSeconds) {
 
-    /** Real (unpadded) tokens per second of the whole run. */
+    /** Real tokens per second of forward passes (model loading and data IO left out). */
     public double tokensPerSecond() {
-        return seconds > 0 ? tokens / seconds : 0;
+        return forwardSeconds > 0 ? tokens / forwardSeconds : 0;
     }
 }

@@ -54,7 +54,7 @@ public final class ScoreService {
                 FileFingerprint.ofShards(shards), ModelFingerprint.of(s.model()), null, s.slice().toString());
         if (RerunCheck.decide(s.out(), s.slice(), planned, s.force()) == RerunCheck.Decision.UP_TO_DATE) {
             LOG.info("{} is up to date (same inputs, model, options and prefloop version); --force redoes it", s.out());
-            return new ScoreResult(true, 0, 0, 0, List.of(), seconds(t0));
+            return new ScoreResult(true, 0, 0, 0, List.of(), seconds(t0), 0);
         }
         ScoreColumns columns = new ScoreColumns(reward, s.asRef(), s.perToken());
         Tally t = new Tally();
@@ -89,11 +89,15 @@ public final class ScoreService {
             counts.put("records", t.records);
             counts.put("sequences", t.sequences);
             counts.put("tokens", t.tokens);
+            counts.put("forward_ms", t.forwardNanos / 1_000_000);
             List<String> names = out.commit(planned.withResults(counts, List.of(), startedAt, Instant.now().toString(),
                     secs));
-            LOG.info("scored {} records ({} sequences, {} tokens) in {}s: {} tokens/s", t.records, t.sequences,
-                    t.tokens, String.format("%.2f", secs), String.format("%.0f", t.tokens / Math.max(secs, 1e-9)));
-            return new ScoreResult(false, t.records, t.sequences, t.tokens, names, secs);
+            ScoreResult result = new ScoreResult(false, t.records, t.sequences, t.tokens, names, secs,
+                    t.forwardNanos / 1e9);
+            LOG.info("scored {} records ({} sequences, {} tokens) in {}s; forward passes {}s, {} tokens/s", t.records,
+                    t.sequences, t.tokens, String.format("%.2f", secs), String.format("%.2f", result.forwardSeconds()),
+                    String.format("%.0f", result.tokensPerSecond()));
+            return result;
         }
     }
 
@@ -104,7 +108,9 @@ public final class ScoreService {
             all.addAll(q.sequences());
         }
         for (List<ScoredSequence> b : LengthBatches.of(all, batch, maxTokens)) {
+            long f0 = System.nanoTime();
             scorer.score(b);
+            t.forwardNanos += System.nanoTime() - f0;
             long tokens = b.stream().mapToLong(ScoredSequence::length).sum();
             t.tokens += tokens;
             progress.advance(tokens);
@@ -128,5 +134,6 @@ public final class ScoreService {
         long records;
         long sequences;
         long tokens;
+        long forwardNanos;
     }
 }
