@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * InitService writes a randomly initialised Hugging Face model directory (config.json,
- * generation_config.json, model.safetensors and {@value #MANIFEST}) through
- * {@link HfCheckpointWriter}, so the directory appears whole or not at all.
+ * generation_config.json, model.safetensors, {@value #MANIFEST} and, for a preset, the
+ * {@link ByteLevelTokenizer}'s files) through {@link HfCheckpointWriter}, so the directory appears
+ * whole or not at all.
  *
  * <p>The manifest is {@value #MANIFEST}, not {@code _manifest.json}: a model directory is not a
  * dataset, and this name cannot be mistaken for a dataset shard's manifest by a verb that lists
@@ -58,6 +59,7 @@ public final class InitService {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("preset", s.preset() == null ? null : s.preset().label());
         options.put("config", config);
+        options.put("tokenizer", s.preset() != null ? "byte-level" : null);
         Manifest planned = Manifest.planned("init", PrefloopVersion.get(), options, List.of(), List.of(), s.seed(), null);
         if (!s.force() && planned.sameRunAs(previous(s.out()))) {
             LOG.info("{} is up to date (same config, seed and prefloop version); --force redoes it", s.out());
@@ -82,16 +84,22 @@ public final class InitService {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put(MANIFEST, manifest);
+        if (s.preset() != null) {
+            extra.putAll(ByteLevelTokenizer.files(decoder.max_position_embeddings()));
+        }
         HfCheckpointWriter.write(new HfCheckpointWriter.Checkpoint(config,
-                decoder.head() == ModelHead.CAUSAL_LM ? generationConfig(config) : null, weights, null,
-                Map.of(MANIFEST, manifest)), s.out(), ShardPlan.DEFAULT_MAX_SHARD_BYTES, s.force());
+                decoder.head() == ModelHead.CAUSAL_LM ? generationConfig(config) : null, weights, null, extra),
+                s.out(), ShardPlan.DEFAULT_MAX_SHARD_BYTES, s.force());
         LOG.info("wrote {} ({} parameters, seed {}) to {}", decoder, String.format("%,d", parameters), s.seed(), s.out());
         return new InitResult(false, s.out().toString(), decoder.architecture(), parameters, seconds(t0));
     }
 
     /**
      * A preset's config.json with the keys of the bench reference's {@code --make} (rms_norm_eps
-     * 1e-5, rope_theta 10000, 2048 positions, bos 1, eos 2) plus initializer_range.
+     * 1e-5, rope_theta 10000, 2048 positions, bos 1, eos 2) plus initializer_range and pad 0, the
+     * ids of {@link ByteLevelTokenizer}.
      */
     static ObjectNode presetConfig(ModelPreset p, String modelType, boolean tie) {
         String type = modelType == null ? "llama" : modelType;
@@ -117,6 +125,7 @@ public final class InitService {
         c.put("torch_dtype", "float32");
         c.put("bos_token_id", 1);
         c.put("eos_token_id", 2);
+        c.put("pad_token_id", 0);
         switch (type) {
             case "llama" -> {
                 c.put("attention_bias", false);
