@@ -1,5 +1,6 @@
 package dev.prefloop.engine.djl.score;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -86,7 +87,7 @@ public record ScoreColumns(boolean reward, boolean asRef, boolean perToken) {
         r.set(field, scoreValue(r, q));
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode scoreValue(ObjectNode r, ScoredSequence q) {
+    private static JsonNode scoreValue(ObjectNode r, ScoredSequence q) {
         return q.scores.length == 1 ? r.numberNode((double) q.scores[0]) : floats(r, q.scores);
     }
 

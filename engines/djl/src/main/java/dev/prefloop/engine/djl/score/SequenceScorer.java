@@ -3,6 +3,7 @@ package dev.prefloop.engine.djl.score;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.model.ModelHead;
@@ -54,7 +55,7 @@ public final class SequenceScorer implements AutoCloseable {
             if (model.config().head() == ModelHead.SEQUENCE_CLASSIFICATION) {
                 NDArray scores = model.scores(b.inputIds(), b.attentionMask()); // (B, L)
                 int labels = (int) scores.getShape().get(1);
-                float[] all = scores.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                float[] all = scores.toType(DataType.FLOAT32, false).toFloatArray();
                 for (int r = 0; r < batch.size(); r++) {
                     float[] row = new float[labels];
                     System.arraycopy(all, r * labels, row, 0, labels);

@@ -75,25 +75,7 @@ public final class SafetensorsReader {
      * the shard of every tensor; every listed tensor must be in its shard.
      */
     public static Map<String, HostTensor> readSharded(Path indexFile) {
-        ShardIndex index = ShardIndex.read(indexFile); // refuses shard names outside the directory
-        Map<String, Map<String, HostTensor>> shards = new LinkedHashMap<>();
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
-            String shardName = e.getValue();
-            Path shard = indexFile.resolveSibling(shardName);
-            if (!Files.isRegularFile(shard)) {
-                throw new ModelException(indexFile + ": tensor \"" + e.getKey() + "\" is in shard " + shardName
-                        + ", which does not exist");
-            }
-            Map<String, HostTensor> tensors = shards.computeIfAbsent(shardName, n -> read(shard));
-            HostTensor t = tensors.get(e.getKey());
-            if (t == null) {
-                throw new ModelException(shard + ": tensor \"" + e.getKey() + "\" listed in " + indexFile.getFileName()
-                        + " is not in this shard");
-            }
-            out.put(e.getKey(), t);
-        }
-        return out;
+        return ShardIndex.readTensors(indexFile, SafetensorsReader::read);
     }
 
     private static HostTensor tensor(Path file, String name, JsonNode spec, FileChannel ch, long dataStart,
