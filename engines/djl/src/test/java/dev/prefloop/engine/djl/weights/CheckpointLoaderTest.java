@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.error.ModelException;
 import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.ComputeDtype;
+import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ class CheckpointLoaderTest {
         Path dir = Path.of(CheckpointLoaderTest.class.getResource("/hf-parity/llama-gqa-bin").toURI());
         try (NDManager m = TorchRuntime.engine().newBaseManager()) {
             Map<String, Shape> expected = new LinkedHashMap<>(
-                    LlamaModel.expectedShapes(dev.prefloop.engine.djl.model.DecoderConfig.read(dir)));
+                    LlamaModel.expectedShapes(DecoderConfig.read(dir)));
             Map<String, NDArray> got = CheckpointLoader.load(dir, expected, name -> false, m, DataType.FLOAT16);
             assertEquals(DataType.FLOAT16, got.get("model.norm.weight").getDataType());
             assertEquals(expected.size(), got.size());

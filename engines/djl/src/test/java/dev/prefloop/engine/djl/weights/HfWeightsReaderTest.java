@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prefloop.core.error.ModelException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,9 +32,9 @@ class HfWeightsReaderTest {
 
     @Test
     void aSafetensorsShardNameOutsideTheDirectoryIsRefused(@TempDir Path tmp) throws Exception {
-        Path dir = java.nio.file.Files.createDirectory(tmp.resolve("model"));
-        java.nio.file.Files.copy(Fixtures.dir("llama-gqa").resolve("model.safetensors"), tmp.resolve("outside.safetensors"));
-        java.nio.file.Files.writeString(dir.resolve("model.safetensors.index.json"),
+        Path dir = Files.createDirectory(tmp.resolve("model"));
+        Files.copy(Fixtures.dir("llama-gqa").resolve("model.safetensors"), tmp.resolve("outside.safetensors"));
+        Files.writeString(dir.resolve("model.safetensors.index.json"),
                 "{\"weight_map\": {\"model.norm.weight\": \"../outside.safetensors\"}}");
         ModelException e = assertThrows(ModelException.class, () -> HfWeightsReader.read(dir));
         assertTrue(e.getMessage().contains("not a file name beside the index"), e.getMessage());
@@ -40,9 +43,9 @@ class HfWeightsReaderTest {
     @Test
     void anUnknownSafetensorsDtypeIsNamed(@TempDir Path dir) throws Exception {
         byte[] header = "{\"w\":{\"dtype\":\"Q4\",\"shape\":[1],\"data_offsets\":[0,1]}}".getBytes();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + 1).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(8 + header.length + 1).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(header.length).put(header).put((byte) 0);
-        java.nio.file.Files.write(dir.resolve("model.safetensors"), b.array());
+        Files.write(dir.resolve("model.safetensors"), b.array());
         ModelException e = assertThrows(ModelException.class, () -> HfWeightsReader.read(dir));
         assertTrue(e.getMessage().contains("tensor \"w\" has unknown dtype \"Q4\""), e.getMessage());
     }
