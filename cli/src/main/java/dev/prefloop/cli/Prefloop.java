@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ConvertCommand.class,
             InspectCommand.class,
+            InitCommand.class,
+            ScoreCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

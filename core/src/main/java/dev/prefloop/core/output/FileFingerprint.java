@@ -1,5 +1,6 @@
 package dev.prefloop.core.output;
 
+import dev.prefloop.core.data.Shard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,10 +8,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /** FileFingerprint identifies an input file by path, size and SHA-256 of its bytes. */
 public record FileFingerprint(String path, long size, String sha256) {
+
+    /** The fingerprints of a dataset's shards; standard input gets one that never matches (a rerun redoes it). */
+    public static List<FileFingerprint> ofShards(List<Shard> shards) {
+        List<FileFingerprint> out = new ArrayList<>();
+        for (Shard sh : shards) {
+            out.add(sh.path() != null ? of(sh.path())
+                    : new FileFingerprint("<stdin>", -1, Instant.now().toString()));
+        }
+        return out;
+    }
 
     /** Hashes the file (streamed; constant memory). */
     public static FileFingerprint of(Path file) {

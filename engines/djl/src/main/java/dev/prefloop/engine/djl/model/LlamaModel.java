@@ -178,20 +178,22 @@ public final class LlamaModel implements AutoCloseable {
         return new Linear(p.get(name + ".weight"), p.get(name + ".bias"));
     }
 
-    /** Loads a Hugging Face model directory (config.json + safetensors) on a device in a dtype. */
+    /**
+     * Loads a Hugging Face model directory (config.json + weights: safetensors, sharded safetensors,
+     * pytorch_model.bin or its sharded index, in transformers' order) on a device in a dtype.
+     */
     public static LlamaModel load(Path modelDir, DeviceSpec device, ComputeDtype computeDtype) {
         DecoderConfig config = DecoderConfig.read(modelDir);
         Engine engine = TorchRuntime.engine();
         Device d = device.resolve(engine);
-        return load(modelDir, config, d, computeDtype.resolve(d, config.torch_dtype()), CheckpointLoader.safetensors());
+        return load(modelDir, config, d, computeDtype.resolve(d, config.torch_dtype()));
     }
 
-    /** Loads with an explicit device, dtype (float32 or float16) and weight sources. */
-    public static LlamaModel load(Path modelDir, DecoderConfig config, Device device, DataType dtype,
-            CheckpointLoader loader) {
+    /** Loads with an explicit config, device and dtype (float32 or float16). */
+    public static LlamaModel load(Path modelDir, DecoderConfig config, Device device, DataType dtype) {
         NDManager manager = TorchRuntime.engine().newBaseManager(device);
         try {
-            Map<String, NDArray> p = loader.load(modelDir, expectedShapes(config),
+            Map<String, NDArray> p = CheckpointLoader.load(modelDir, expectedShapes(config),
                     name -> isIgnorable(config, name), manager, dtype);
             LlamaModel model = new LlamaModel(config, manager, dtype, p);
             LOG.info("{}: {} parameters, {} on {}", config, String.format(Locale.ROOT, "%,d", model.parameterCount()),

@@ -7,9 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.prefloop.core.error.ModelException;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,64 +16,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * CheckpointLoader reads a model directory's weights through the first {@link WeightSource} whose
- * file is there, checks them against the parameters a model expects (every name and shape), and
+ * CheckpointLoader reads a model directory's weights through {@link HfWeightsReader} (transformers'
+ * file precedence), checks them against the parameters a model expects (every name and shape), and
  * creates them as NDArrays of the compute dtype.
  */
 public final class CheckpointLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointLoader.class);
 
-    private final List<WeightSource> sources;
-
-    /** A loader that tries the sources in order; the first whose file is present wins. */
-    public CheckpointLoader(List<WeightSource> sources) {
-        this.sources = List.copyOf(sources);
-    }
-
-    /** Single-file safetensors, then sharded safetensors. */
-    public static CheckpointLoader safetensors() {
-        return new CheckpointLoader(List.of(new SafetensorsSource(), new ShardedSafetensorsSource()));
-    }
-
-    /** This loader with one more source tried after the others (e.g. a pytorch_model.bin reader). */
-    public CheckpointLoader with(WeightSource source) {
-        List<WeightSource> all = new ArrayList<>(sources);
-        all.add(source);
-        return new CheckpointLoader(all);
-    }
-
-    /** The source that would be read for this directory. */
-    public WeightSource sourceFor(Path modelDir) {
-        for (WeightSource s : sources) {
-            if (s.presentIn(modelDir)) {
-                return s;
-            }
-        }
-        String wanted = sources.stream().map(WeightSource::fileName).collect(Collectors.joining(", "));
-        throw new ModelException(modelDir + ": no weights found; expected one of: " + wanted
-                + " (the directory holds: " + listing(modelDir) + ")");
-    }
+    private CheckpointLoader() {}
 
     /**
      * The expected tensors, in the order given, as arrays of {@code dtype} on {@code manager}'s
      * device. Every expected name must be present with its exact shape; a tensor the checkpoint has
      * but the model does not expect is an error unless {@code ignorable} accepts its name.
      */
-    public Map<String, NDArray> load(Path modelDir, Map<String, Shape> expected, Predicate<String> ignorable,
+    public static Map<String, NDArray> load(Path modelDir, Map<String, Shape> expected, Predicate<String> ignorable,
             NDManager manager, DataType dtype) {
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("weights load as float32 or float16, not " + dtype);
         }
-        WeightSource source = sourceFor(modelDir);
-        Map<String, HostTensor> found = source.read(modelDir);
-        check(modelDir.resolve(source.fileName()), expected, found, ignorable);
+        Path file = HfWeightsReader.weightsFile(modelDir);
+        Map<String, HostTensor> found = HfWeightsReader.read(modelDir);
+        check(file, expected, found, ignorable);
 
         TreeSet<String> storage = new TreeSet<>();
         Map<String, NDArray> out = new LinkedHashMap<>();
@@ -106,7 +73,7 @@ public final class CheckpointLoader {
             }
         }
         LOG.info("read {} tensors from {} (stored {}, computing in {})", out.size(),
-                modelDir.resolve(source.fileName()), String.join("+", storage), dtype);
+                file, String.join("+", storage), dtype);
         return out;
     }
 
@@ -146,15 +113,6 @@ public final class CheckpointLoader {
         if (!ignored.isEmpty()) {
             LOG.info("ignoring {} tensor(s) the model recomputes or does not use: {}", ignored.size(),
                     String.join(", ", ignored));
-        }
-    }
-
-    private static String listing(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            String names = s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.joining(", "));
-            return names.isEmpty() ? "nothing" : names;
-        } catch (IOException e) {
-            return "unreadable: " + e.getMessage();
         }
     }
 }

@@ -47,9 +47,26 @@ public final class HfCheckpointWriter {
      * @param generationConfig generation_config.json's tree, or null to write none
      * @param tensors the weights with HF names, in state-dict order (the order shards follow)
      * @param tokenizerSource a model directory whose tokenizer files are copied, or null
+     * @param extraFiles more text files by name (e.g. a tokenizer or a manifest), written last
      */
     public record Checkpoint(JsonNode config, JsonNode generationConfig, Map<String, HostTensor> tensors,
-            Path tokenizerSource) {}
+            Path tokenizerSource, Map<String, String> extraFiles) {
+
+        public Checkpoint {
+            extraFiles = Map.copyOf(extraFiles);
+            for (String name : extraFiles.keySet()) {
+                if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                    throw new IllegalArgumentException("extra file \"" + name + "\" must be a plain visible file name");
+                }
+            }
+        }
+
+        /** A checkpoint without extra files. */
+        public Checkpoint(JsonNode config, JsonNode generationConfig, Map<String, HostTensor> tensors,
+                Path tokenizerSource) {
+            this(config, generationConfig, tensors, tokenizerSource, Map.of());
+        }
+    }
 
     /**
      * Writes {@code checkpoint} as directory {@code target}, weights split at
@@ -114,6 +131,9 @@ public final class HfCheckpointWriter {
                     Files.copy(source, dir.resolve(name));
                 }
             }
+        }
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(checkpoint.extraFiles()).entrySet()) {
+            AtomicFile.writeString(dir.resolve(e.getKey()), e.getValue());
         }
     }
 

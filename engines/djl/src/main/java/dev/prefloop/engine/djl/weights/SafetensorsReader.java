@@ -23,13 +23,6 @@ import java.util.Map;
  */
 public final class SafetensorsReader {
 
-    /** Element sizes of the dtypes safetensors defines. */
-    private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
-            Map.entry("F64", 8), Map.entry("F32", 4), Map.entry("F16", 2), Map.entry("BF16", 2),
-            Map.entry("I64", 8), Map.entry("I32", 4), Map.entry("I16", 2), Map.entry("I8", 1),
-            Map.entry("U8", 1), Map.entry("U16", 2), Map.entry("U32", 4), Map.entry("U64", 8),
-            Map.entry("BOOL", 1), Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
-
     /** Headers larger than this are refused, as the reference implementation does (100 MB). */
     private static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
@@ -82,42 +75,16 @@ public final class SafetensorsReader {
      * the shard of every tensor; every listed tensor must be in its shard.
      */
     public static Map<String, HostTensor> readSharded(Path indexFile) {
-        JsonNode index;
-        try {
-            index = JSON.readTree(indexFile.toFile());
-        } catch (IOException e) {
-            throw new ModelException(indexFile + ": not valid JSON: " + e.getMessage(), e);
-        }
-        JsonNode weightMap = index == null ? null : index.get("weight_map");
-        if (weightMap == null || !weightMap.isObject()) {
-            throw new ModelException(indexFile + ": expected an object field \"weight_map\" {tensor: shard file}");
-        }
-        Map<String, Map<String, HostTensor>> shards = new LinkedHashMap<>();
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String shardName = e.getValue().asText();
-            Path shard = indexFile.resolveSibling(shardName);
-            if (!Files.isRegularFile(shard)) {
-                throw new ModelException(indexFile + ": tensor \"" + e.getKey() + "\" is in shard " + shardName
-                        + ", which does not exist");
-            }
-            Map<String, HostTensor> tensors = shards.computeIfAbsent(shardName, n -> read(shard));
-            HostTensor t = tensors.get(e.getKey());
-            if (t == null) {
-                throw new ModelException(shard + ": tensor \"" + e.getKey() + "\" listed in " + indexFile.getFileName()
-                        + " is not in this shard");
-            }
-            out.put(e.getKey(), t);
-        }
-        return out;
+        return ShardIndex.readTensors(indexFile, SafetensorsReader::read);
     }
 
     private static HostTensor tensor(Path file, String name, JsonNode spec, FileChannel ch, long dataStart,
             long dataLen) throws IOException {
         String dtype = spec.path("dtype").asText("");
-        Integer elemBytes = DTYPE_BYTES.get(dtype);
-        if (elemBytes == null) {
+        int elemBytes;
+        try {
+            elemBytes = SafetensorsDtype.of(dtype).byteSize();
+        } catch (IllegalArgumentException e) {
             throw bad(file, "tensor \"" + name + "\" has unknown dtype \"" + dtype + "\"");
         }
         JsonNode shapeNode = spec.path("shape");

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.error.ModelException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * ShardIndex is a sharded checkpoint's index file ({@code model.safetensors.index.json},
@@ -48,6 +51,30 @@ public record ShardIndex(long totalSize, Map<String, String> weightMap) {
             weightMap.put(e.getKey(), shard);
         }
         return new ShardIndex(root.path("metadata").path("total_size").asLong(-1), weightMap);
+    }
+
+    /**
+     * The tensors of the sharded checkpoint {@code indexFile} describes, each shard read once by
+     * {@code readShard}; every listed tensor must be in its shard, and every shard must exist.
+     */
+    public static Map<String, HostTensor> readTensors(Path indexFile, Function<Path, Map<String, HostTensor>> readShard) {
+        ShardIndex index = read(indexFile);
+        Map<String, Map<String, HostTensor>> shards = new HashMap<>();
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
+            Path shard = indexFile.resolveSibling(e.getValue());
+            if (!Files.isRegularFile(shard)) {
+                throw new ModelException(indexFile + ": tensor \"" + e.getKey() + "\" is in shard " + e.getValue()
+                        + ", which does not exist");
+            }
+            HostTensor t = shards.computeIfAbsent(e.getValue(), n -> readShard.apply(shard)).get(e.getKey());
+            if (t == null) {
+                throw new ModelException(shard + ": tensor \"" + e.getKey() + "\" listed in "
+                        + indexFile.getFileName() + " is not in this shard");
+            }
+            out.put(e.getKey(), t);
+        }
+        return out;
     }
 
     /** The index as transformers writes it (sorted keys, indent 2, final newline). */

@@ -75,20 +75,7 @@ public final class TorchCheckpointReader {
      * names the shard of every tensor; each shard is read once.
      */
     public static Map<String, HostTensor> readSharded(Path indexFile) {
-        ShardIndex index = ShardIndex.read(indexFile);
-        Map<String, Map<String, HostTensor>> shards = new HashMap<>();
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : index.weightMap().entrySet()) {
-            Path shard = indexFile.resolveSibling(e.getValue());
-            Map<String, HostTensor> tensors = shards.computeIfAbsent(e.getValue(), n -> read(shard));
-            HostTensor t = tensors.get(e.getKey());
-            if (t == null) {
-                throw new ModelException(shard + ": tensor \"" + e.getKey() + "\" listed in "
-                        + indexFile.getFileName() + " is not in this shard");
-            }
-            out.put(e.getKey(), t);
-        }
-        return out;
+        return ShardIndex.readTensors(indexFile, TorchCheckpointReader::read);
     }
 
     private static void refuseLegacyFormats(Path file) {

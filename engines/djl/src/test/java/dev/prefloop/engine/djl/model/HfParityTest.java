@@ -21,8 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * resources): logits, per-token and per-sequence response log-probabilities, reward scores and
  * pooled columns, each within the fixture's tolerance, with the max difference in the message.
  *
- * <p>Not checked here: {@code greedy.*} (generation is a later issue) and {@code llama-gqa-bin}
- * (the pytorch_model.bin reader is another branch's work).
+ * <p>Not checked here: {@code greedy.*} (generation is a later issue).
  */
 class HfParityTest {
 
@@ -33,7 +32,8 @@ class HfParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"llama-gqa", "llama-gqa-bf16", "llama-gqa-f16", "llama-gqa-sharded", "llama-gqa-v5config",
+    @ValueSource(strings = {"llama-gqa", "llama-gqa-bf16", "llama-gqa-f16", "llama-gqa-sharded", "llama-gqa-bin",
+            "llama-gqa-v5config",
             "llama-rope-linear", "mistral-sliding-window", "qwen2-bias-tied", "llama-reward"})
     void matchesTransformers(String name) throws Exception {
         check(name, fixture(name));

@@ -14,7 +14,6 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefloop.engine.djl.TorchRuntime;
-import dev.prefloop.engine.djl.weights.CheckpointLoader;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -129,7 +128,7 @@ class StepMemoryAndGradientTest {
         Path dir = HfParityTest.fixture("llama-gqa");
         Inputs in = inputs(dir);
         DecoderConfig config = DecoderConfig.read(dir);
-        try (LlamaModel half = LlamaModel.load(dir, config, Device.cpu(), DataType.FLOAT16, CheckpointLoader.safetensors());
+        try (LlamaModel half = LlamaModel.load(dir, config, Device.cpu(), DataType.FLOAT16);
                 LlamaModel full = LlamaModel.load(dir, DeviceSpec.CPU, ComputeDtype.FLOAT32);
                 NDManager m = TorchRuntime.engine().newBaseManager()) {
             NDArray ids = m.create(in.ids());

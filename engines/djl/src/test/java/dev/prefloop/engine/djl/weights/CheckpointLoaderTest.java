@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.error.ModelException;
 import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.ComputeDtype;
+import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import java.nio.file.Files;
@@ -83,35 +84,32 @@ class CheckpointLoaderTest {
     @Test
     void aDirectoryWithoutWeightsSaysWhatItHolds() throws Exception {
         Path dir = llamaGqaWith(c -> { });
-        Files.delete(dir.resolve("model.safetensors"));
-        Files.writeString(dir.resolve("pytorch_model.bin"), "not read");
+        Files.move(dir.resolve("model.safetensors"), dir.resolve("weights.custom"));
         String msg = loadFails(dir).getMessage();
-        assertTrue(msg.contains("model.safetensors, model.safetensors.index.json"), msg);
-        assertTrue(msg.contains("pytorch_model.bin"), msg);
+        assertTrue(msg.contains("expected model.safetensors, model.safetensors.index.json, pytorch_model.bin or"
+                + " pytorch_model.bin.index.json"), msg);
+        assertTrue(msg.contains("the directory holds: config.json, weights.custom"), msg);
     }
 
     @Test
-    void anotherSourcePlugsIn() throws Exception {
+    void safetensorsWinsOverPytorchModelBinAsInTransformers() throws Exception {
         Path dir = llamaGqaWith(c -> { });
-        Files.move(dir.resolve("model.safetensors"), dir.resolve("weights.custom"));
-        WeightSource custom = new WeightSource() {
-            @Override
-            public String fileName() {
-                return "weights.custom";
-            }
+        Files.writeString(dir.resolve("pytorch_model.bin"), "never read: model.safetensors comes first");
+        assertEquals(dir.resolve("model.safetensors"), HfWeightsReader.weightsFile(dir));
+        try (LlamaModel m = LlamaModel.load(dir, DeviceSpec.CPU, ComputeDtype.FLOAT32)) {
+            assertEquals(119104, m.parameterCount());
+        }
+    }
 
-            @Override
-            public Map<String, HostTensor> read(Path modelDir) {
-                return SafetensorsReader.read(modelDir.resolve(fileName()));
-            }
-        };
-        CheckpointLoader loader = CheckpointLoader.safetensors().with(custom);
-        assertEquals("weights.custom", loader.sourceFor(dir).fileName());
+    @Test
+    void aPytorchModelBinLoadsAsFloat16() throws Exception {
+        Path dir = Path.of(CheckpointLoaderTest.class.getResource("/hf-parity/llama-gqa-bin").toURI());
         try (NDManager m = TorchRuntime.engine().newBaseManager()) {
-            Map<String, Shape> expected = new LinkedHashMap<>();
-            expected.put("model.norm.weight", new Shape(64));
-            Map<String, NDArray> got = loader.load(dir, expected, name -> true, m, DataType.FLOAT16);
+            Map<String, Shape> expected = new LinkedHashMap<>(
+                    LlamaModel.expectedShapes(DecoderConfig.read(dir)));
+            Map<String, NDArray> got = CheckpointLoader.load(dir, expected, name -> false, m, DataType.FLOAT16);
             assertEquals(DataType.FLOAT16, got.get("model.norm.weight").getDataType());
+            assertEquals(expected.size(), got.size());
         }
     }
 }
