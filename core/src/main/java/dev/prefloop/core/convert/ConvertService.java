@@ -59,7 +59,7 @@ public final class ConvertService {
         }
         Path dir = Paths.get(s.out());
         Manifest planned = Manifest.planned("convert", PrefloopVersion.get(), s.manifestOptions(),
-                fingerprints(shards), List.of(), null, s.slice().toString());
+                FileFingerprint.ofShards(shards), List.of(), null, s.slice().toString());
         if (RerunCheck.decide(dir, s.slice(), planned, s.force()) == RerunCheck.Decision.UP_TO_DATE) {
             LOG.info("{} is up to date (same inputs, options and prefloop version); --force redoes it", dir);
             return new ConvertResult(true, null, 0, List.of(), Map.of(), seconds(t0));
@@ -73,19 +73,6 @@ public final class ConvertService {
                     warnings, startedAt, Instant.now().toString(), secs));
             return new ConvertResult(false, t.kindLabel(), t.records, names, t.warnings, secs);
         }
-    }
-
-    private static List<FileFingerprint> fingerprints(List<Shard> shards) {
-        List<FileFingerprint> out = new ArrayList<>();
-        for (Shard sh : shards) {
-            if (sh.path() != null) {
-                out.add(FileFingerprint.of(sh.path()));
-            } else {
-                // Standard input cannot be fingerprinted: such a run is never considered up to date.
-                out.add(new FileFingerprint("<stdin>", -1, Instant.now().toString()));
-            }
-        }
-        return out;
     }
 
     private Tally copy(List<Shard> shards, ConvertSettings s, Consumer<ObjectNode> sink) {

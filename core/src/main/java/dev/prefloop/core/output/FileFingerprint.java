@@ -1,5 +1,6 @@
 package dev.prefloop.core.output;
 
+import dev.prefloop.core.data.Shard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /** FileFingerprint identifies an input file by path, size and SHA-256 of its bytes. */
 public record FileFingerprint(String path, long size, String sha256) {
@@ -29,5 +33,16 @@ public record FileFingerprint(String path, long size, String sha256) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The fingerprints of a dataset's shards; standard input, which cannot be hashed, gets a unique stand-in. */
+    public static List<FileFingerprint> ofShards(List<Shard> shards) {
+        List<FileFingerprint> out = new ArrayList<>();
+        for (Shard sh : shards) {
+            // A run reading standard input is never considered up to date.
+            out.add(sh.path() != null ? of(sh.path())
+                    : new FileFingerprint("<stdin>", -1, Instant.now().toString()));
+        }
+        return out;
     }
 }
