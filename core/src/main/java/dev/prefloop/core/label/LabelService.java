@@ -71,7 +71,8 @@ public final class LabelService {
         try (Judge judge = judges.open(s.judge(), s.judgeOptions());
                 VerdictJournal journal = VerdictJournal.open(dir, s.slice(), s.resume());
                 ShardedOutput out = new ShardedOutput(dir, s.format(), s.slice(), 0)) {
-            Journaled journaled = new Journaled(journal, options.toString());
+            // Journal keys name the judge, not the labelling options: a resumed run may change --mode or --pairing.
+            Journaled journaled = new Journaled(journal, factory.identity(s.judge(), s.judgeOptions()).toString());
             Batch batch = new Batch(s, judge, journaled, out, t);
             progress.start("label", "records", total);
             try (DatasetReader in = new DatasetReader(shards, s.slice())) {
