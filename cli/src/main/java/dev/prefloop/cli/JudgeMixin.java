@@ -13,7 +13,8 @@ public final class JudgeMixin {
 
     @Option(names = "--judge", required = true, paramLabel = "KIND:TARGET",
             description = "The judge: exec:'COMMAND ...' (JSON Lines on stdin/stdout), http:URL (OpenAI-compatible"
-                    + " chat-completions LLM judge; needs --judge-model), rm-http:URL (OpenRLHF serve_rm reward server)."
+                    + " chat-completions LLM judge; needs --judge-model), rm-http:URL (OpenRLHF serve_rm reward server), rm:DIR"
+                    + " (a *ForSequenceClassification reward model; scores candidates' prompt_ids + completions_ids)."
                     + " See docs/judges.md.")
     String judge;
 
@@ -58,6 +59,14 @@ public final class JudgeMixin {
                     + " $XDG_CACHE_HOME/prefloop/judge-cache, else ~/.cache/prefloop/judge-cache; none: no cache).")
     String cache;
 
+    @Option(names = "--judge-device", paramLabel = "DEVICE", defaultValue = "auto",
+            description = "Device of an rm judge: auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--judge-dtype", paramLabel = "DTYPE", defaultValue = "auto",
+            description = "Compute dtype of an rm judge: auto, float32 or float16 (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
     /** The parsed spec. */
     JudgeSpec spec() {
         return JudgeSpec.parse(judge);
@@ -66,7 +75,7 @@ public final class JudgeMixin {
     /** The judge options, reading API keys from {@code env}. */
     JudgeOptions options(Map<String, String> env) {
         return new JudgeOptions(model, apiKeyEnv, promptTemplate, pointwise, perBatch, Duration.ofSeconds(timeoutSeconds),
-                concurrency, retries, Duration.ofSeconds(1), cacheDir(env), "auto", "auto", env);
+                concurrency, retries, Duration.ofSeconds(1), cacheDir(env), device, dtype, env);
     }
 
     private Path cacheDir(Map<String, String> env) {

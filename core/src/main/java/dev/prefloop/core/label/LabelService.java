@@ -58,7 +58,8 @@ public final class LabelService {
         String startedAt = Instant.now().toString();
         List<Shard> shards = DatasetLocator.locate(s.input());
         JudgeFactory factory = judges.factory(s.judge());
-        Map<String, Object> options = manifestOptions(s, factory);
+        Map<String, Object> judgeIdentity = factory.identity(s.judge(), s.judgeOptions());
+        Map<String, Object> options = manifestOptions(s, judgeIdentity);
         Path dir = Paths.get(s.out());
         Manifest planned = Manifest.planned("label", PrefloopVersion.get(), options, FileFingerprint.ofShards(shards),
                 List.of(), s.seed(), s.slice().toString());
@@ -72,7 +73,7 @@ public final class LabelService {
                 VerdictJournal journal = VerdictJournal.open(dir, s.slice(), s.resume());
                 ShardedOutput out = new ShardedOutput(dir, s.format(), s.slice(), 0)) {
             // Journal keys name the judge, not the labelling options: a resumed run may change --mode or --pairing.
-            Journaled journaled = new Journaled(journal, factory.identity(s.judge(), s.judgeOptions()).toString());
+            Journaled journaled = new Journaled(journal, judgeIdentity.toString());
             Batch batch = new Batch(s, judge, journaled, out, t);
             progress.start("label", "records", total);
             try (DatasetReader in = new DatasetReader(shards, s.slice())) {
@@ -112,8 +113,8 @@ public final class LabelService {
         }
     }
 
-    private static Map<String, Object> manifestOptions(LabelSettings s, JudgeFactory factory) {
-        Map<String, Object> m = new LinkedHashMap<>(factory.identity(s.judge(), s.judgeOptions()));
+    private static Map<String, Object> manifestOptions(LabelSettings s, Map<String, Object> judgeIdentity) {
+        Map<String, Object> m = new LinkedHashMap<>(judgeIdentity);
         m.put("both_orders", s.bothOrders());
         m.put("pairing", s.pairing().label());
         m.put("mode", s.mode().label());
