@@ -38,7 +38,7 @@ final class Journaled {
             @Override
             public double[] score(List<ScoreRequest> batch) {
                 List<String> keys = new ArrayList<>(batch.size());
-                batch.forEach(r -> keys.add(key("score", r.prompt().toString(), r.promptIds(), r.response())));
+                batch.forEach(r -> keys.add(key("score", String.valueOf(r.prompt()), r.promptIds(), r.response())));
                 return through(keys, batch, judge::score);
             }
 
@@ -55,7 +55,7 @@ final class Journaled {
             @Override
             public double[] compare(List<PairRequest> batch) {
                 List<String> keys = new ArrayList<>(batch.size());
-                batch.forEach(r -> keys.add(key("pair", r.prompt().toString(), r.promptIds(), r.a(), r.b())));
+                batch.forEach(r -> keys.add(key("pair", String.valueOf(r.prompt()), r.promptIds(), r.a(), r.b())));
                 return through(keys, batch, judge::compare);
             }
 

@@ -14,8 +14,8 @@ record LabelRule(LabelMode mode, double tieMargin) {
     enum Outcome { A, B, TIE }
 
     Outcome decide(double p, SplittableRandom labelStream) {
-        boolean tie = mode == LabelMode.ARGMAX || tieMargin > 0 ? Math.abs(p - 0.5) <= tieMargin : false;
-        if (tie) {
+        boolean marginApplies = mode == LabelMode.ARGMAX || tieMargin > 0;
+        if (marginApplies && Math.abs(p - 0.5) <= tieMargin) {
             return Outcome.TIE;
         }
         if (mode == LabelMode.ARGMAX) {

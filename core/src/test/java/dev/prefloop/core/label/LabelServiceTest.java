@@ -321,4 +321,16 @@ class LabelServiceTest {
         assertTrue(Files.exists(out.resolve("_manifest.shard-1-of-2.json")));
         assertEquals(List.of("a", "b", "c"), read(out).stream().map(o -> o.get("id").asText()).sorted().toList());
     }
+
+    @Test
+    void candidatesWithPromptIdsOnlyAreLabelled() throws Exception {
+        String judge = "exec:" + Scripts.lengthScore(dir, 1.0);
+        Path in = candidates("{\"id\":\"t\",\"prompt_ids\":[1,2],\"completions\":[\"a\",\"abc\"],\"completions_ids\":[[5],[6,7,8]]}");
+        LabelResult r = run(settings(in, dir.resolve("p"), judge, true, Pairing.BEST_WORST, LabelMode.ARGMAX, 0, true, false));
+        assertEquals(1, r.pairs());
+        ObjectNode p = read(dir.resolve("p")).get(0);
+        assertEquals("[1,2]", p.get("prompt_ids").toString());
+        assertEquals("[6,7,8]", p.get("chosen_ids").toString());
+        assertFalse(p.has("prompt"));
+    }
 }

@@ -46,6 +46,7 @@ final class ExecChannel implements AutoCloseable {
     private Writer stdin;
     private BlockingQueue<String> stdout;
     private Deque<String> stderrTail;
+    private Thread stderrReader;
     private long answerLine;
 
     ExecChannel(String command, boolean perBatch, Duration timeout) {
@@ -79,12 +80,12 @@ final class ExecChannel implements AutoCloseable {
             }
         } catch (IOException e) {
             // The command stopped reading: usually it died; its exit status and stderr say why.
-            throw failure("stopped reading its requests (" + e.getMessage() + ")", pending);
+            throw failure("stopped reading its requests (" + e.getMessage() + ")", pending, true);
         }
         while (!pending.isEmpty()) {
             String line = poll(deadline, pending);
             if (line == EOF) {
-                throw failure("closed its output before answering", pending);
+                throw failure("closed its output before answering", pending, true);
             }
             answerLine++;
             if (line.isBlank()) {
@@ -95,18 +96,18 @@ final class ExecChannel implements AutoCloseable {
                 a = json.readTree(line);
             } catch (JsonProcessingException e) {
                 throw failure("wrote a malformed answer on stdout line " + answerLine + ": " + clip(line)
-                        + " (expected one JSON object per line; write diagnostics to stderr)", pending);
+                        + " (expected one JSON object per line; write diagnostics to stderr)", pending, false);
             }
             if (a == null || !a.isObject() || !a.has("id") || !(a.get("id").isTextual() || a.get("id").isNumber())) {
-                throw failure("wrote an answer without an id on stdout line " + answerLine + ": " + clip(line), pending);
+                throw failure("wrote an answer without an id on stdout line " + answerLine + ": " + clip(line), pending, false);
             }
             String id = a.get("id").asText();
             if (answers.containsKey(id)) {
-                throw failure("answered request '" + id + "' twice (stdout line " + answerLine + ")", pending);
+                throw failure("answered request '" + id + "' twice (stdout line " + answerLine + ")", pending, false);
             }
             if (!pending.remove(id)) {
                 throw failure("answered request '" + id + "', which was not asked in this batch (stdout line "
-                        + answerLine + ")", pending);
+                        + answerLine + ")", pending, false);
             }
             answers.put(id, a);
         }
@@ -156,6 +157,7 @@ final class ExecChannel implements AutoCloseable {
         }, "exec-judge-stderr");
         reader.setDaemon(true);
         errReader.setDaemon(true);
+        stderrReader = errReader;
         reader.start();
         errReader.start();
     }
@@ -196,10 +198,11 @@ final class ExecChannel implements AutoCloseable {
         process = null;
     }
 
-    private JudgeException failure(String what, Set<String> pending) {
+    /** The error for a failed batch; {@code ending} when the process is going away by itself (its status is worth a wait). */
+    private JudgeException failure(String what, Set<String> pending, boolean ending) {
         String status = "";
         try {
-            if (process.waitFor(2, TimeUnit.SECONDS)) {
+            if (ending && process.waitFor(2, TimeUnit.SECONDS)) {
                 status = " (exit status " + process.exitValue() + ")";
             }
         } catch (InterruptedException e) {
@@ -212,9 +215,11 @@ final class ExecChannel implements AutoCloseable {
     }
 
     private String stderrHint() {
-        // The reader thread may still be collecting the last lines of a process that just died.
+        // The reader may still be collecting the last lines of a process that just ended.
         try {
-            Thread.sleep(50);
+            if (stderrReader != null && process != null && !process.isAlive()) {
+                stderrReader.join(1000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
