@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "label", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Judge candidates into preference pairs (chosen, rejected) with a judge.",
         description = "Reads candidates records (prompt, completions, optional completions_ids, generators, scheme,"
-                + " iteration) from IN and writes one preference pair per record (or per pair of completions with"
+                + " iteration) from CANDIDATES and writes one preference pair per record (or per pair of completions with"
                 + " --pairing all) to DIR: prompt, chosen, rejected, chosen_ids/rejected_ids when the candidates carry"
                 + " completions_ids, score_chosen/score_rejected (pointwise judges), p_chosen, the judge, the rule"
                 + " combining both orders, the generators of each side, source and the candidates' other fields."
