@@ -67,6 +67,13 @@ public final class LabelService {
             LOG.info("{} is up to date (same inputs, judge and options); --force redoes it", dir);
             return new LabelResult(true, 0, 0, 0, 0, 0, List.of(), seconds(t0));
         }
+        try (StdinSpool spool = StdinSpool.of(shards, System.in)) {
+            return label(s, spool.shards(), judgeIdentity, planned, dir, startedAt, t0);
+        }
+    }
+
+    private LabelResult label(LabelSettings s, List<Shard> shards, Map<String, Object> judgeIdentity,
+            Manifest planned, Path dir, String startedAt, long t0) {
         long total = checkAll(shards, s);
         Tally t = new Tally();
         try (Judge judge = judges.open(s.judge(), s.judgeOptions());

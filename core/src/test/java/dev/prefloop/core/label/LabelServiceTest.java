@@ -333,4 +333,21 @@ class LabelServiceTest {
         assertEquals("[6,7,8]", p.get("chosen_ids").toString());
         assertFalse(p.has("prompt"));
     }
+
+    @Test
+    void standardInputIsReadOnceAndLabelled() throws Exception {
+        String judge = "exec:" + Scripts.lengthScore(dir, 1.0);
+        java.io.InputStream saved = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream((cand("a", "xx", "x") + "\n" + cand("b", "y", "yyy") + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            LabelResult r = run(new LabelSettings("-", dir.resolve("p").toString(), ShardFormat.JSONL,
+                    JudgeSpec.parse(judge), options(true), Pairing.BEST_WORST, LabelMode.ARGMAX, 0, true, 0, 4,
+                    SliceSpec.ALL, false, false));
+            assertEquals(2, r.records());
+            assertEquals(List.of("xx", "yyy"), chosen(read(dir.resolve("p"))));
+        } finally {
+            System.setIn(saved);
+        }
+    }
 }

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * VerdictCache keeps an LLM judge's answers on disk, one file per request named by the SHA-256 of
@@ -51,7 +52,7 @@ final class VerdictCache {
         Path p = path(key);
         try {
             Files.createDirectories(p.getParent());
-            Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp-" + Thread.currentThread().getId());
+            Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp-" + UUID.randomUUID());
             Files.writeString(tmp, answer, StandardCharsets.UTF_8);
             Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
