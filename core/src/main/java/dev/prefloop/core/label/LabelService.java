@@ -6,15 +6,9 @@ import dev.prefloop.core.data.DatasetLocator;
 import dev.prefloop.core.data.DatasetReader;
 import dev.prefloop.core.data.Shard;
 import dev.prefloop.core.error.DataException;
-import dev.prefloop.core.judge.BothOrders;
-import dev.prefloop.core.judge.BradleyTerry;
 import dev.prefloop.core.judge.Judge;
 import dev.prefloop.core.judge.JudgeFactory;
 import dev.prefloop.core.judge.JudgeRegistry;
-import dev.prefloop.core.judge.PairRequest;
-import dev.prefloop.core.judge.PairwiseJudge;
-import dev.prefloop.core.judge.PointwiseJudge;
-import dev.prefloop.core.judge.ScoreRequest;
 import dev.prefloop.core.output.FileFingerprint;
 import dev.prefloop.core.output.Manifest;
 import dev.prefloop.core.output.RerunCheck;
@@ -24,13 +18,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +73,7 @@ public final class LabelService {
                 ShardedOutput out = new ShardedOutput(dir, s.format(), s.slice(), 0)) {
             // Journal keys name the judge, not the labelling options: a resumed run may change --mode or --pairing.
             Journaled journaled = new Journaled(journal, judgeIdentity.toString());
-            Batch batch = new Batch(s, judge, journaled, out, t);
+            BatchLabeler batch = new BatchLabeler(s, judge, journaled, out, t);
             progress.start("label", "records", total);
             try (DatasetReader in = new DatasetReader(shards, s.slice())) {
                 long ordinal = 0;
@@ -152,210 +144,5 @@ public final class LabelService {
 
     private static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    /** Counts of one run. */
-    private static final class Tally {
-        long records;
-        long pairs;
-        long ties;
-        long asked;
-        long reused;
-    }
-
-    /** Judges and writes one batch of records. */
-    private static final class Batch {
-        private final LabelSettings s;
-        private final PointwiseJudge scorer;
-        private final PairwiseJudge comparer;
-        private final BothOrders both;
-        private final String judgeName;
-        private final String orders;
-        private final LabelRule rule;
-        private final ShardedOutput out;
-        private final Tally t;
-
-        Batch(LabelSettings s, Judge judge, Journaled journaled, ShardedOutput out, Tally t) {
-            this.s = s;
-            this.out = out;
-            this.t = t;
-            this.judgeName = judge.describe();
-            this.rule = new LabelRule(s.mode(), s.tieMargin());
-            if (judge instanceof PointwiseJudge p) {
-                scorer = journaled.pointwise(p);
-                comparer = null;
-                both = null;
-                orders = "pointwise";
-            } else if (judge instanceof PairwiseJudge p) {
-                scorer = null;
-                comparer = journaled.pairwise(p);
-                both = s.bothOrders() ? new BothOrders(comparer) : null;
-                orders = s.bothOrders() ? "both" : "single";
-            } else {
-                throw new IllegalStateException(judge.describe() + " is neither pointwise nor pairwise");
-            }
-        }
-
-        void label(List<Candidates> records) {
-            if (records.isEmpty()) {
-                return;
-            }
-            List<List<Comparison>> judged = scorer != null ? byScores(records) : byPairs(records);
-            for (int k = 0; k < records.size(); k++) {
-                Candidates c = records.get(k);
-                List<Comparison> cmps = judged.get(k);
-                SplittableRandom labels = RecordSeed.stream(s.seed(), c.id(), "label");
-                for (Comparison cmp : cmps) {
-                    LabelRule.Outcome o = rule.decide(cmp.p(), labels);
-                    if (o == LabelRule.Outcome.TIE) {
-                        t.ties++;
-                        continue;
-                    }
-                    out.write(PreferencePairs.build(c, cmp, o == LabelRule.Outcome.A, judgeName, orders, s.mode(),
-                            cmps.size() == 1));
-                    t.pairs++;
-                }
-                t.records++;
-            }
-        }
-
-        /** Which pairs of n completions to judge when the judge compares pairs (random: one seeded pair). */
-        private int[][] pairsToAsk(Candidates c) {
-            int n = c.responses().size();
-            if (n == 2) {
-                return new int[][] {{0, 1}};
-            }
-            if (s.pairing() == Pairing.RANDOM) {
-                return new int[][] {randomPair(c)};
-            }
-            List<int[]> all = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                for (int j = i + 1; j < n; j++) {
-                    all.add(new int[] {i, j});
-                }
-            }
-            return all.toArray(new int[0][]);
-        }
-
-        private int[] randomPair(Candidates c) {
-            int n = c.responses().size();
-            SplittableRandom r = RecordSeed.stream(s.seed(), c.id(), "pairing");
-            int i = r.nextInt(n);
-            int j = r.nextInt(n - 1);
-            if (j >= i) {
-                j++;
-            }
-            return new int[] {Math.min(i, j), Math.max(i, j)};
-        }
-
-        private List<List<Comparison>> byPairs(List<Candidates> records) {
-            List<PairRequest> requests = new ArrayList<>();
-            List<int[][]> asked = new ArrayList<>();
-            for (Candidates c : records) {
-                int[][] pairs = pairsToAsk(c);
-                asked.add(pairs);
-                for (int[] ij : pairs) {
-                    requests.add(new PairRequest(c.id() + "/" + ij[0] + "-" + ij[1], c.prompt(), c.promptIds(),
-                            c.responses().get(ij[0]), c.responses().get(ij[1])));
-                }
-            }
-            double[][] orders = both != null ? both.compareBoth(requests) : null;
-            double[] p = both != null ? null : comparer.compare(requests);
-            List<List<Comparison>> out = new ArrayList<>();
-            int q = 0;
-            for (int k = 0; k < records.size(); k++) {
-                List<Comparison> cmps = new ArrayList<>();
-                for (int[] ij : asked.get(k)) {
-                    double pij = orders != null ? BothOrders.combine(orders[q]) : p[q];
-                    cmps.add(new Comparison(ij[0], ij[1], pij, Double.NaN, Double.NaN, orders != null ? orders[q] : null));
-                    q++;
-                }
-                int n = records.get(k).responses().size();
-                out.add(n > 2 && s.pairing() == Pairing.BEST_WORST ? List.of(bestWorst(cmps, n)) : cmps);
-            }
-            return out;
-        }
-
-        /** Best = the highest mean p of winning against the others, worst = the lowest; their own comparison. */
-        private static Comparison bestWorst(List<Comparison> all, int n) {
-            double[] wins = new double[n];
-            Map<Long, Comparison> byPair = new HashMap<>();
-            for (Comparison c : all) {
-                wins[c.i()] += c.p();
-                wins[c.j()] += 1 - c.p();
-                byPair.put((long) c.i() * n + c.j(), c);
-            }
-            int best = 0;
-            int worst = 0;
-            for (int k = 1; k < n; k++) {
-                best = wins[k] > wins[best] ? k : best;
-                worst = wins[k] < wins[worst] ? k : worst;
-            }
-            if (best == worst) {
-                // every completion ties with every other: any pair is a tie, and is skipped as one
-                worst = best == 0 ? 1 : 0;
-            }
-            return byPair.get((long) Math.min(best, worst) * n + Math.max(best, worst));
-        }
-
-        private List<List<Comparison>> byScores(List<Candidates> records) {
-            List<ScoreRequest> requests = new ArrayList<>();
-            List<int[]> scored = new ArrayList<>();
-            for (Candidates c : records) {
-                int n = c.responses().size();
-                int[] which = s.pairing() == Pairing.RANDOM && n > 2 ? randomPair(c) : range(n);
-                scored.add(which);
-                for (int i : which) {
-                    requests.add(new ScoreRequest(c.id() + "/" + i, c.prompt(), c.promptIds(), c.responses().get(i)));
-                }
-            }
-            double[] scores = scorer.score(requests);
-            List<List<Comparison>> out = new ArrayList<>();
-            int q = 0;
-            for (int k = 0; k < records.size(); k++) {
-                int n = records.get(k).responses().size();
-                double[] sc = new double[n];
-                for (int i : scored.get(k)) {
-                    sc[i] = scores[q++];
-                }
-                out.add(pairsByScore(scored.get(k), sc));
-            }
-            return out;
-        }
-
-        private List<Comparison> pairsByScore(int[] which, double[] sc) {
-            List<Comparison> cmps = new ArrayList<>();
-            if (which.length > 2 && s.pairing() == Pairing.BEST_WORST) {
-                int best = which[0];
-                int worst = which[which.length - 1];
-                for (int i : which) {
-                    best = sc[i] > sc[best] ? i : best;
-                    worst = sc[i] < sc[worst] ? i : worst;
-                }
-                if (best == worst) {
-                    worst = best == which[0] ? which[1] : which[0];
-                }
-                cmps.add(scoreComparison(Math.min(best, worst), Math.max(best, worst), sc));
-                return cmps;
-            }
-            for (int a = 0; a < which.length; a++) {
-                for (int b = a + 1; b < which.length; b++) {
-                    cmps.add(scoreComparison(which[a], which[b], sc));
-                }
-            }
-            return cmps;
-        }
-
-        private static Comparison scoreComparison(int i, int j, double[] sc) {
-            return new Comparison(i, j, BradleyTerry.p(sc[i], sc[j]), sc[i], sc[j], null);
-        }
-
-        private static int[] range(int n) {
-            int[] r = new int[n];
-            for (int i = 0; i < n; i++) {
-                r[i] = i;
-            }
-            return r;
-        }
     }
 }
