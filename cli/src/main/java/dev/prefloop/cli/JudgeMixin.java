@@ -41,6 +41,11 @@ public final class JudgeMixin {
                     + " that read to the end); default: one process for the whole run.")
     boolean perBatch;
 
+    @Option(names = "--judge-logprobs",
+            description = "Ask an http judge for the log-probabilities of its answer token and use p(A) / (p(A) + p(B))"
+                    + " instead of a hard 1 or 0 (the server must support logprobs/top_logprobs).")
+    boolean logprobs;
+
     @Option(names = "--judge-timeout", paramLabel = "SECONDS", defaultValue = "300",
             description = "Time one exec batch or one http request may take (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
@@ -75,7 +80,7 @@ public final class JudgeMixin {
     /** The judge options, reading API keys from {@code env}. */
     JudgeOptions options(Map<String, String> env) {
         return new JudgeOptions(model, apiKeyEnv, promptTemplate, pointwise, perBatch, Duration.ofSeconds(timeoutSeconds),
-                concurrency, retries, Duration.ofSeconds(1), cacheDir(env), device, dtype, env);
+                concurrency, retries, Duration.ofSeconds(1), cacheDir(env), device, dtype, logprobs, env);
     }
 
     private Path cacheDir(Map<String, String> env) {

@@ -20,11 +20,12 @@ import java.util.Map;
  * @param cacheDir     the http judge's verdict cache directory, or null for none
  * @param device       the device of a model judge (rm:)
  * @param dtype        the compute dtype of a model judge (rm:)
+ * @param logprobs     an http judge asks for the answer token's log-probabilities and gives p(A) / (p(A) + p(B))
  * @param env          the process environment (API keys are read from it)
  */
 public record JudgeOptions(String model, String apiKeyEnv, Path promptTemplate, boolean pointwise, boolean perBatch,
         Duration timeout, int concurrency, int maxRetries, Duration backoff, Path cacheDir, String device, String dtype,
-        Map<String, String> env) {
+        boolean logprobs, Map<String, String> env) {
 
     public JudgeOptions {
         if (concurrency < 1) {
@@ -42,12 +43,12 @@ public record JudgeOptions(String model, String apiKeyEnv, Path promptTemplate, 
     /** Defaults: no model, OPENAI_API_KEY, built-in template, 300 s, 4 in flight, 5 retries from 1 s, no cache, CPU. */
     public static JudgeOptions defaults(Map<String, String> env) {
         return new JudgeOptions(null, "OPENAI_API_KEY", null, false, false, Duration.ofSeconds(300), 4, 5,
-                Duration.ofSeconds(1), null, "auto", "auto", env);
+                Duration.ofSeconds(1), null, "auto", "auto", false, env);
     }
 
     /** A copy with another cache directory. */
     public JudgeOptions withCacheDir(Path dir) {
         return new JudgeOptions(model, apiKeyEnv, promptTemplate, pointwise, perBatch, timeout, concurrency, maxRetries,
-                backoff, dir, device, dtype, env);
+                backoff, dir, device, dtype, logprobs, env);
     }
 }

@@ -42,9 +42,13 @@ class ChatCompletionsJudgeTest {
     }
 
     private Judge open(LocalServer s, int retries, Duration timeout, int concurrency, Path cache) {
+        return open(s, retries, timeout, concurrency, cache, false);
+    }
+
+    private Judge open(LocalServer s, int retries, Duration timeout, int concurrency, Path cache, boolean logprobs) {
         JudgeOptions d = JudgeOptions.defaults(Map.of("MY_KEY", KEY));
         JudgeOptions o = new JudgeOptions("judge-model-1", "MY_KEY", null, false, false, timeout, concurrency, retries,
-                Duration.ofMillis(10), cache, "auto", "auto", d.env());
+                Duration.ofMillis(10), cache, "auto", "auto", logprobs, d.env());
         return JudgeRegistry.load().open(JudgeSpec.parse("http:" + s.url() + "/v1"), o);
     }
 
@@ -213,5 +217,31 @@ class ChatCompletionsJudgeTest {
         assertTrue(e.getMessage().contains("expected an http:// or https:// URL"), e.getMessage());
         e = assertThrows(UsageException.class, () -> JudgeRegistry.load().open(JudgeSpec.parse("pairrmx:dir"), o));
         assertTrue(e.getMessage().contains("unknown judge kind 'pairrmx'") && e.getMessage().contains("exec:"), e.getMessage());
+    }
+
+    @Test
+    void logprobsGiveASoftVerdictThatIsCached() throws Exception {
+        Path cache = dir.resolve("cache");
+        String withLogprobs = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"[[A]]\"},\"logprobs\":{\"content\":["
+                + "{\"token\":\"[[\",\"logprob\":-0.01,\"top_logprobs\":[{\"token\":\"[[\",\"logprob\":-0.01}]},"
+                + "{\"token\":\"A\",\"logprob\":-0.2,\"top_logprobs\":[{\"token\":\"A\",\"logprob\":-0.2},"
+                + "{\"token\":\" B\",\"logprob\":-1.8},{\"token\":\" A\",\"logprob\":-4.0},{\"token\":\"C\",\"logprob\":-3.0}]}]}}]}";
+        try (LocalServer s = new LocalServer("/v1/chat/completions", (n, body, ex) -> LocalServer.Reply.ok(withLogprobs))) {
+            double want = (Math.exp(-0.2) + Math.exp(-4.0)) / (Math.exp(-0.2) + Math.exp(-4.0) + Math.exp(-1.8));
+            for (int run = 0; run < 2; run++) {
+                try (PairwiseJudge j = (PairwiseJudge) open(s, 0, Duration.ofSeconds(10), 1, cache, true)) {
+                    assertEquals(want, j.compare(pairs(1))[0], 1e-12);
+                }
+            }
+            assertEquals(1, s.requests.get(), "the second run reads the soft verdict from the cache");
+            JsonNode body = JsonCodec.mapper().readTree(s.bodies.get(0));
+            assertTrue(body.get("logprobs").asBoolean());
+            assertEquals(10, body.get("top_logprobs").asInt());
+        }
+        try (LocalServer s = new LocalServer("/v1/chat/completions", (n, body, ex) -> LocalServer.Reply.ok(reply("B")))) {
+            try (PairwiseJudge j = (PairwiseJudge) open(s, 0, Duration.ofSeconds(10), 1, null, true)) {
+                assertArrayEquals(new double[] {0.0}, j.compare(pairs(1)), "no logprobs in the reply: the hard verdict");
+            }
+        }
     }
 }

@@ -29,7 +29,7 @@ class RewardServerJudgeTest {
     private static PointwiseJudge open(String url) {
         JudgeOptions d = JudgeOptions.defaults(Map.of());
         JudgeOptions o = new JudgeOptions(null, "X", null, false, false, Duration.ofSeconds(10), 1, 1, Duration.ofMillis(10),
-                null, "auto", "auto", Map.of());
+                null, "auto", "auto", false, Map.of());
         return (PointwiseJudge) JudgeRegistry.load().open(JudgeSpec.parse("rm-http:" + url), o);
     }
 

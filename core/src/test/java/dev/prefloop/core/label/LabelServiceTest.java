@@ -38,7 +38,7 @@ class LabelServiceTest {
 
     private static JudgeOptions options(boolean pointwise) {
         return new JudgeOptions(null, "OPENAI_API_KEY", null, pointwise, false, Duration.ofSeconds(30), 1, 0,
-                Duration.ofMillis(10), null, "auto", "auto", Map.of());
+                Duration.ofMillis(10), null, "auto", "auto", false, Map.of());
     }
 
     private static LabelSettings settings(Path in, Path out, String judge, boolean pointwise, Pairing pairing, LabelMode mode,

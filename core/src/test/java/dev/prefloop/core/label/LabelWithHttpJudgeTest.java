@@ -39,7 +39,7 @@ class LabelWithHttpJudgeTest {
                 {"id":"b","prompt":"capital of France?","completions":["Lyon","Paris (good)"]}
                 """);
         JudgeOptions o = new JudgeOptions("m", "JUDGE_KEY", null, false, false, Duration.ofSeconds(10), 2, 0,
-                Duration.ofMillis(10), cache, "auto", "auto", Map.of("JUDGE_KEY", KEY));
+                Duration.ofMillis(10), cache, "auto", "auto", false, Map.of("JUDGE_KEY", KEY));
         return new LabelService(Progress.NONE, JudgeRegistry.load()).run(new LabelSettings(in.toString(), out.toString(),
                 ShardFormat.JSONL, JudgeSpec.parse("http:" + s.url() + "/v1"), o, Pairing.BEST_WORST, LabelMode.ARGMAX,
                 0, bothOrders, 0, 16, SliceSpec.ALL, false, false));

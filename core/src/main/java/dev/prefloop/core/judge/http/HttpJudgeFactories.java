@@ -62,7 +62,7 @@ public final class HttpJudgeFactories {
             JsonPoster poster = new JsonPoster(endpoint, o.timeout(), o.maxRetries(), o.backoff(),
                     ChatCompletionsJudge.authorization(key));
             return new ChatCompletionsJudge(endpoint, o.model(), t, poster,
-                    o.cacheDir() == null ? null : new VerdictCache(o.cacheDir()), o.concurrency());
+                    o.cacheDir() == null ? null : new VerdictCache(o.cacheDir()), o.concurrency(), o.logprobs());
         }
 
         @Override
@@ -73,6 +73,7 @@ public final class HttpJudgeFactories {
             PairwisePromptTemplate t = o.promptTemplate() == null ? PairwisePromptTemplate.builtIn()
                     : PairwisePromptTemplate.read(o.promptTemplate());
             m.put("judge_prompt_sha256", VerdictCache.key(t.text()));
+            m.put("judge_logprobs", o.logprobs());
             return m;
         }
     }

@@ -48,7 +48,7 @@ class RewardModelJudgeTest {
 
     static JudgeOptions cpu() {
         return new JudgeOptions(null, "X", null, false, false, Duration.ofSeconds(30), 1, 0, Duration.ofSeconds(1), null,
-                "cpu", "float32", Map.of());
+                "cpu", "float32", false, Map.of());
     }
 
     /** Row r of the fixture without its left padding. */
