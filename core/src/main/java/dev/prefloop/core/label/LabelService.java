@@ -68,9 +68,10 @@ public final class LabelService {
             Manifest planned, Path dir, String startedAt, long t0) {
         long total = checkAll(shards, s);
         Tally t = new Tally();
+        // Closed in reverse: an unused journal goes first, then the output, which removes a directory it created.
         try (Judge judge = judges.open(s.judge(), s.judgeOptions());
-                VerdictJournal journal = VerdictJournal.open(dir, s.slice(), s.resume());
-                ShardedOutput out = new ShardedOutput(dir, s.format(), s.slice(), 0)) {
+                ShardedOutput out = new ShardedOutput(dir, s.format(), s.slice(), 0);
+                VerdictJournal journal = VerdictJournal.open(dir, s.slice(), s.resume())) {
             // Journal keys name the judge, not the labelling options: a resumed run may change --mode or --pairing.
             Journaled journaled = new Journaled(journal, judgeIdentity.toString());
             BatchLabeler batch = new BatchLabeler(s, judge, journaled, out, t);

@@ -100,10 +100,18 @@ final class VerdictJournal implements AutoCloseable {
         known.putAll(answers);
     }
 
+    /** Closes the file; a journal that holds no answer is removed, so a run that failed at once leaves nothing. */
     @Override
     public void close() {
+        if (out == null) {
+            return;
+        }
         try {
             out.close();
+            out = null;
+            if (Files.size(file) == 0) {
+                Files.delete(file);
+            }
         } catch (IOException e) {
             // the answers were flushed batch by batch already
         }

@@ -350,4 +350,13 @@ class LabelServiceTest {
             System.setIn(saved);
         }
     }
+
+    @Test
+    void aJudgeFailingOnTheFirstBatchLeavesNoDirectory() throws Exception {
+        String judge = "exec:" + Scripts.python(dir, "crash.py", "sys.stdin.readline()\nsys.exit(1)\n");
+        Path out = dir.resolve("pairs");
+        assertThrows(JudgeException.class, () -> run(settings(candidates(cand("a", "x", "yy")), out, judge, false,
+                Pairing.BEST_WORST, LabelMode.ARGMAX, 0, true, false)));
+        assertFalse(Files.exists(out), "nothing was answered, so not even a journal is left");
+    }
 }
