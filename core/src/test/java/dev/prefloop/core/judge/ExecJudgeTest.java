@@ -175,4 +175,21 @@ class ExecJudgeTest {
             assertTrue(e.getMessage().contains("not found") || e.getMessage().contains("No such file"), e.getMessage());
         }
     }
+
+    @Test
+    void aLongLivedJudgeThatQuitsBetweenBatchesIsAnError() throws Exception {
+        String cmd = Scripts.python(dir, "once.py", """
+                for _ in range(2):
+                    r = json.loads(sys.stdin.readline())
+                    print(json.dumps({'id': r['id'], 'p_a': 1.0}), flush=True)
+                print('done after one batch', file=sys.stderr)
+                """);
+        try (ExecPairwiseJudge j = new ExecPairwiseJudge(cmd, false, Duration.ofSeconds(20))) {
+            assertArrayEquals(new double[] {1.0, 1.0}, j.compare(twoPairs()));
+            Thread.sleep(300);
+            JudgeException e = assertThrows(JudgeException.class, () -> j.compare(twoPairs()));
+            assertTrue(e.getMessage().contains("exited between batches (exit status 0)"), e.getMessage());
+            assertTrue(e.getMessage().contains("done after one batch"), e.getMessage());
+        }
+    }
 }

@@ -65,7 +65,11 @@ final class ExecChannel implements AutoCloseable {
         if (requests.isEmpty()) {
             return answers;
         }
-        if (process == null || !process.isAlive()) {
+        if (process != null && !process.isAlive()) {
+            // A long-lived judge that went away between batches crashed or quit early: say so, do not restart it.
+            throw failure("exited between batches", pending, true);
+        }
+        if (process == null) {
             start();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -166,10 +170,11 @@ final class ExecChannel implements AutoCloseable {
         try {
             String line = stdout.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (line == null) {
+                String hint = stderrHint();
                 kill();
                 throw new JudgeException("exec judge '" + command + "': no answer within " + timeout.toSeconds()
                         + " s (--judge-timeout) for request '" + pending.iterator().next() + "'"
-                        + (pending.size() > 1 ? " and " + (pending.size() - 1) + " more of this batch" : "") + stderrHint());
+                        + (pending.size() > 1 ? " and " + (pending.size() - 1) + " more of this batch" : "") + hint);
             }
             return line;
         } catch (InterruptedException e) {
@@ -182,9 +187,10 @@ final class ExecChannel implements AutoCloseable {
     private void finishBatchProcess(long deadline) {
         try {
             if (!process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                String hint = stderrHint();
                 kill();
                 throw new JudgeException("exec judge '" + command + "': answered but did not exit within "
-                        + timeout.toSeconds() + " s (--judge-timeout)" + stderrHint());
+                        + timeout.toSeconds() + " s (--judge-timeout)" + hint);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -208,12 +214,14 @@ final class ExecChannel implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        String hint = stderrHint();
         kill();
         String first = pending.isEmpty() ? "" : "; first unanswered request: '" + pending.iterator().next() + "'"
                 + (pending.size() > 1 ? " (" + pending.size() + " unanswered in this batch)" : "");
-        return new JudgeException("exec judge '" + command + "' " + what + status + first + stderrHint());
+        return new JudgeException("exec judge '" + command + "' " + what + status + first + hint);
     }
 
+    /** The tail of stderr; taken before {@link #kill}, since destroying a process closes its streams. */
     private String stderrHint() {
         // The reader may still be collecting the last lines of a process that just ended.
         try {
@@ -233,7 +241,7 @@ final class ExecChannel implements AutoCloseable {
     }
 
     private void kill() {
-        if (process != null) {
+        if (process != null && process.isAlive()) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
