@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             InspectCommand.class,
             InitCommand.class,
             ScoreCommand.class,
+            LabelCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
