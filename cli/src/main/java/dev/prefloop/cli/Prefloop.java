@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             ConvertCommand.class,
             InspectCommand.class,
             ChatTemplateCommand.class,
+            TokenizeCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

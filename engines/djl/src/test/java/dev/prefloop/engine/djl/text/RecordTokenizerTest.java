@@ -122,7 +122,7 @@ class RecordTokenizerTest {
         // the prompt's last assistant turn keeps its reasoning, in prompt + completion it loses it.
         String template = "{%- set ns = namespace(last=-1) -%}"
                 + "{%- for m in messages %}{% if m.role == 'assistant' %}{% set ns.last = loop.index0 %}{% endif %}{% endfor -%}"
-                + "{%- for m in messages -%}<|im_start|>{{ m.role }}\n"
+                + "{%- for m in messages -%}<|im_start|>{{ m.role + '\\n' }}"
                 + "{%- if m.role == 'assistant' and loop.index0 != ns.last and '</think>' in m.content -%}"
                 + "{{ m.content.split('</think>')[-1].lstrip() }}{%- else -%}{{ m.content }}{%- endif -%}"
                 + "<|im_end|>\n{% endfor -%}{%- if add_generation_prompt %}<|im_start|>assistant\n{% endif -%}";
