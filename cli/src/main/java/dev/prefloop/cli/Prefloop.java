@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             InspectCommand.class,
             ChatTemplateCommand.class,
             TokenizeCommand.class,
+            InitTokenizerCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prefloop.core.error.DataException;
 import dev.prefloop.core.error.UsageException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -80,6 +81,36 @@ public final class TinyTokenizerBuilder {
             throw new UncheckedIOException("cannot write the tokenizer to " + dir, e);
         }
         return new Summary(vocab.size(), merges.size());
+    }
+
+    /**
+     * {@code prefloop init-tokenizer}: {@link #write} with the text of {@code corpusFile} (UTF-8, or the
+     * built-in corpus when null) into a directory that holds no tokenizer yet, unless {@code force}.
+     */
+    public static Summary create(Path dir, int vocabSize, Path corpusFile, boolean force) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UsageException("--out " + dir + ": exists and is not a directory");
+        }
+        if (!force && (Files.exists(dir.resolve("tokenizer.json")) || Files.exists(dir.resolve("tokenizer_config.json")))) {
+            throw new UsageException("--out " + dir + ": already holds a tokenizer; pass --force to replace it");
+        }
+        List<String> corpus;
+        if (corpusFile == null) {
+            corpus = builtInCorpus();
+        } else {
+            if (!Files.isRegularFile(corpusFile)) {
+                throw new UsageException("--corpus " + corpusFile + ": no such file");
+            }
+            try {
+                byte[] bytes = Files.readAllBytes(corpusFile);
+                corpus = List.of(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString());
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new DataException(corpusFile + ": not valid UTF-8 text");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + corpusFile, e);
+            }
+        }
+        return write(dir, vocabSize, corpus);
     }
 
     /** The small built-in corpus (English, some other scripts, chat markup) used when none is given. */
