@@ -82,11 +82,11 @@ public final class RecordTokenizer {
         JsonNode prompt = record.get("prompt");
         Map<String, JsonNode> completions = new LinkedHashMap<>();
         for (String f : PAIRED) {
-            if (record.hasNonNull(f)) {
+            if (record.hasNonNull(f) || record.hasNonNull(f + "_ids")) {
                 completions.put(f, record.get(f));
             }
         }
-        if (prompt == null && completions.containsKey("chosen") && completions.containsKey("rejected")
+        if (prompt == null && record.hasNonNull("chosen") && record.hasNonNull("rejected")
                 && !record.has("prompt_ids")) {
             ImplicitPrompt split = ImplicitPrompt.extract(sameKind(name, completions.get("chosen"),
                     completions.get("rejected")), completions.get("rejected"));
@@ -100,7 +100,8 @@ public final class RecordTokenizer {
         }
         boolean conversational = prompt != null && prompt.isArray();
         Rendered renderedPrompt = prompt == null || prompt.isNull() ? null
-                : renderPrompt(prompt, conversational, !completions.isEmpty() || record.has("completions"), record, name);
+                : renderPrompt(prompt, conversational, !completions.isEmpty() || record.hasNonNull("completions")
+                        || record.hasNonNull("completions_ids"), record, name);
 
         List<TokenizedRecord.Completion> out = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : completions.entrySet()) {
@@ -109,20 +110,19 @@ public final class RecordTokenizer {
             out.add(new TokenizedRecord.Completion(f, -1, ids != null && !ids.isNull() ? given(ids, name, f + "_ids", false)
                     : completion(renderedPrompt, prompt, e.getValue(), conversational, record, name, f)));
         }
-        JsonNode candidates = record.get("completions");
-        if (candidates != null && !candidates.isNull()) {
-            if (!candidates.isArray()) {
-                throw new DataException(name + ", field completions: expected a list, got "
-                        + candidates.getNodeType().toString().toLowerCase());
+        JsonNode candidates = list(record, "completions", name);
+        JsonNode idsList = list(record, "completions_ids", name);
+        int n = Math.max(candidates == null ? 0 : candidates.size(), idsList == null ? 0 : idsList.size());
+        for (int i = 0; i < n; i++) {
+            JsonNode ids = idsList != null && i < idsList.size() ? idsList.get(i) : null;
+            JsonNode text = candidates != null && i < candidates.size() ? candidates.get(i) : null;
+            String f = "completions[" + i + "]";
+            if ((ids == null || ids.isNull()) && (text == null || text.isNull())) {
+                throw new DataException(name + ", field " + f + ": neither a completion nor its ids");
             }
-            JsonNode idsList = record.get("completions_ids");
-            for (int i = 0; i < candidates.size(); i++) {
-                JsonNode ids = idsList != null && idsList.isArray() && i < idsList.size() ? idsList.get(i) : null;
-                String f = "completions[" + i + "]";
-                out.add(new TokenizedRecord.Completion("completions", i, ids != null && !ids.isNull()
-                        ? given(ids, name, "completions_ids[" + i + "]", false)
-                        : completion(renderedPrompt, prompt, candidates.get(i), conversational, record, name, f)));
-            }
+            out.add(new TokenizedRecord.Completion("completions", i, ids != null && !ids.isNull()
+                    ? given(ids, name, "completions_ids[" + i + "]", false)
+                    : completion(renderedPrompt, prompt, text, conversational, record, name, f)));
         }
         JsonNode promptIds = record.get("prompt_ids");
         TokenizedRecord.Segment promptSegment;
@@ -135,6 +135,18 @@ public final class RecordTokenizer {
                     + "chosen and rejected that share one");
         }
         return new TokenizedRecord(promptSegment, out, conversational);
+    }
+
+    private static JsonNode list(ObjectNode record, String field, String name) {
+        JsonNode v = record.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isArray()) {
+            throw new DataException(name + ", field " + field + ": expected a list, got "
+                    + v.getNodeType().toString().toLowerCase());
+        }
+        return v;
     }
 
     /** A {@code messages} record: the whole conversation, no prompt (TRL's language-modelling case). */

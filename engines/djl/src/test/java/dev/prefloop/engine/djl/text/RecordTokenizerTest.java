@@ -162,6 +162,11 @@ class RecordTokenizerTest {
         assertArrayEquals(new long[] {50, 51}, t.completion("chosen").segment().ids());
         assertEquals(1, t.completion("chosen").segment().dropped());
         assertEquals(tokenizer.decode(new long[] {52}, false), t.completion("rejected").segment().text());
+        TokenizedRecord idsOnly = records(0, 0).tokenize(record(
+                "{\"prompt_ids\": [1, 40], \"completion_ids\": [41, 3], \"completions_ids\": [[5], [6, 7]]}"), "x:2");
+        assertArrayEquals(new long[] {1, 40, 41, 3}, idsOnly.inputIds(idsOnly.completion("completion")));
+        assertEquals(3, idsOnly.completions().size());
+        assertArrayEquals(new long[] {6, 7}, idsOnly.completions().get(2).segment().ids());
         DataException bad = assertThrows(DataException.class, () -> records(0, 0).tokenize(record(
                 "{\"prompt_ids\": [1, -2], \"completion_ids\": [3]}"), "x:9"));
         assertTrue(bad.getMessage().contains("x:9, field prompt_ids[1]"), bad.getMessage());
