@@ -141,7 +141,7 @@ public final class TinyTokenizerBuilder {
         }
         root.putNull("normalizer");
         root.set("pre_tokenizer", byteLevel(true));
-        root.set("post_processor", byteLevel(false));
+        root.set("post_processor", postProcessor(vocab.get(BOS)));
         root.set("decoder", byteLevel(true));
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE");
@@ -157,6 +157,33 @@ public final class TinyTokenizerBuilder {
         ArrayNode m = model.putArray("merges");
         merges.forEach(pair -> m.add(pair[0] + " " + pair[1]));
         return root;
+    }
+
+    /**
+     * ByteLevel then a template that puts bos first, as Llama 3's tokenizer.json does, so that
+     * tokenizers which ignore tokenizer_config.json's add_bos_token (transformers' generic fast
+     * tokenizer) add bos too.
+     */
+    private static ObjectNode postProcessor(int bosId) {
+        ObjectNode seq = JSON.createObjectNode();
+        seq.put("type", "Sequence");
+        ArrayNode steps = seq.putArray("processors");
+        steps.add(byteLevel(false));
+        ObjectNode template = steps.addObject();
+        template.put("type", "TemplateProcessing");
+        ArrayNode single = template.putArray("single");
+        single.addObject().putObject("SpecialToken").put("id", BOS).put("type_id", 0);
+        single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        ArrayNode pair = template.putArray("pair");
+        pair.addObject().putObject("SpecialToken").put("id", BOS).put("type_id", 0);
+        pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+        pair.addObject().putObject("SpecialToken").put("id", BOS).put("type_id", 1);
+        pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
+        ObjectNode bos = template.putObject("special_tokens").putObject(BOS);
+        bos.put("id", BOS);
+        bos.putArray("ids").add(bosId);
+        bos.putArray("tokens").add(BOS);
+        return seq;
     }
 
     private static ObjectNode byteLevel(boolean trimOffsets) {

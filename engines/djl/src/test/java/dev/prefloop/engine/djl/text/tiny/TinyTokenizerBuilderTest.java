@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.text.Tokenizer;
 import dev.prefloop.engine.djl.text.template.ChatRequest;
@@ -12,6 +14,7 @@ import dev.prefloop.engine.djl.text.template.ChatTemplate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -41,7 +44,7 @@ class TinyTokenizerBuilderTest {
     }
 
     @Test
-    void specialTokensAreSingleTokensAndBosIsAdded() {
+    void specialTokensAreSingleTokensAndBosIsAdded() throws IOException {
         TinyTokenizerBuilder.write(dir, 300, TinyTokenizerBuilder.builtInCorpus());
         try (Tokenizer t = Tokenizer.load(dir)) {
             assertArrayEquals(new long[] {0, 1, 2, 3},
@@ -49,6 +52,17 @@ class TinyTokenizerBuilderTest {
             long[] withBos = t.encode("hi", true);
             assertEquals(1, withBos[0]);
             assertEquals("hi", t.decode(withBos, true));
+        }
+        // without add_bos_token in tokenizer_config.json the post-processor adds bos, as transformers' fast tokenizer does
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode config = (ObjectNode) json.readTree(dir.resolve("tokenizer_config.json").toFile());
+        config.remove("add_bos_token");
+        config.remove("add_eos_token");
+        json.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        try (Tokenizer t = Tokenizer.load(dir)) {
+            long[] ids = t.encode("hi", true);
+            assertEquals(1, ids[0]);
+            assertArrayEquals(Arrays.copyOfRange(ids, 1, ids.length), t.encode("hi", false));
         }
     }
 
