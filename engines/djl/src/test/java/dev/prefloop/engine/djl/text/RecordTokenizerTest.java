@@ -225,4 +225,19 @@ class RecordTokenizerTest {
         assertEquals("yo Q>", rt.tokenize(r, "x:1").prompt().text());
         assertEquals("A", rt.tokenize(r, "x:1").completion("completion").segment().text());
     }
+
+    @Test
+    void recordToolsReachTheTemplateAsAListOrAJsonStringAndAnEmptyListIsNone() throws IOException {
+        ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
+        config.put("chat_template", "{% if tools is none %}none{% else %}{{ tools[0].name }}{% endif %}|"
+                + "{% for m in messages %}{{ m.content }}{% endfor %}");
+        JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        String prompt = "\"prompt\": [{\"role\": \"user\", \"content\": \"Q\"}]";
+        assertEquals("get_time|Q", records(0, 0).tokenize(record("{" + prompt
+                + ", \"tools\": [{\"name\": \"get_time\"}]}"), "x:1").prompt().text());
+        assertEquals("get_time|Q", records(0, 0).tokenize(record("{" + prompt
+                + ", \"tools\": \"[{\\\"name\\\": \\\"get_time\\\"}]\"}"), "x:1").prompt().text());
+        assertEquals("none|Q", records(0, 0).tokenize(record("{" + prompt + ", \"tools\": []}"), "x:1")
+                .prompt().text());
+    }
 }
