@@ -17,6 +17,9 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ConvertCommand.class,
             InspectCommand.class,
+            ChatTemplateCommand.class,
+            TokenizeCommand.class,
+            InitTokenizerCommand.class,
             InitCommand.class,
             ScoreCommand.class,
             LabelCommand.class,
