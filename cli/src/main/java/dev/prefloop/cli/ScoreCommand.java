@@ -21,12 +21,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Add log-probabilities (or reward-model scores) under a model to every record.",
         description = {
-            "Reads the token-id fields of every record of IN and writes the records, all other fields unchanged and in input order, as shards of DIR with the sums of the completion tokens' log-probabilities under MODEL (natural log; prompt tokens are context, not scored):",
+            "Reads the token ids of every record of IN and writes the records, all other fields unchanged and in input order, as shards of DIR with the sums of the completion tokens' log-probabilities under MODEL (natural log; prompt tokens are context, not scored):",
             "  prompt_ids + completion_ids          -> completion_logps",
             "  prompt_ids + chosen_ids, rejected_ids -> chosen_logps, rejected_logps (--as-ref: ref_chosen_logps, ref_rejected_logps, the columns TRL reads as precomputed reference values)",
             "  prompt_ids + completions_ids          -> logps, a list aligned with completions_ids (--as-ref: ref_logps)",
             "--per-token adds each term too: completion_token_logps, chosen_token_logps, rejected_token_logps, token_logps (ref_-prefixed with --as-ref). A reward model (*ForSequenceClassification) adds score, score_chosen/score_rejected or scores instead. Without prompt_ids the first completion token is the context and is not scored.",
-            "Text-only records (prompt/chosen/... without *_ids) are refused for now: text input needs a tokenizer.",
+            "Text records (prompt, completion, chosen/rejected or completions, strings or message lists, without their *_ids) are tokenized with MODEL's tokenizer.json and chat template exactly as prefloop tokenize splits them (same options: --max-prompt-tokens, --max-completion-tokens, --chat-template-kwargs, --now), so their values equal those of the tokenized records; *_ids a record carries are used as they are. Text records and a MODEL without tokenizer.json: exit 4. messages records (no prompt/completion split) are refused.",
             "Records are scored in length-sorted batches within windows of records; progress shows tokens/s. Rerunning with the same inputs, model (config.json + weight files' size and first/last MiB) and options does nothing and says so.%n"})
 public final class ScoreCommand implements Callable<Integer> {
 
@@ -80,6 +80,9 @@ public final class ScoreCommand implements Callable<Integer> {
     boolean force;
 
     @Mixin
+    TokenizationMixin tokenization;
+
+    @Mixin
     ShardMixin shard;
 
     @Mixin
@@ -94,7 +97,8 @@ public final class ScoreCommand implements Callable<Integer> {
             throw new UsageException("--format " + format + ": expected arrow, jsonl or jsonl.gz");
         }
         ScoreSettings settings = new ScoreSettings(model, input, out, fmt, perToken, asRef, batchSize,
-                maxTokensPerBatch, DeviceSpec.parse(device), ComputeDtype.parse(dtype), shard.slice(), force);
+                maxTokensPerBatch, DeviceSpec.parse(device), ComputeDtype.parse(dtype), shard.slice(), force,
+                tokenization.options());
         ScoreResult r = new ScoreService(ConsoleProgressFactory.stderr()).run(settings);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("verb", "score");
@@ -105,6 +109,9 @@ public final class ScoreCommand implements Callable<Integer> {
         summary.put("tokens", r.tokens());
         summary.put("tokens_per_s", Math.round(r.tokensPerSecond()));
         summary.put("shards", r.shards());
+        if (!r.tokenized().isEmpty()) {
+            summary.put("tokenized", r.tokenized());
+        }
         summary.put("seconds", r.seconds());
         summary.put("forward_seconds", r.forwardSeconds());
         json.print(spec.commandLine().getOut(), summary);

@@ -6,7 +6,6 @@ import dev.prefloop.engine.djl.text.tokenize.TokenizeResult;
 import dev.prefloop.engine.djl.text.tokenize.TokenizeService;
 import dev.prefloop.engine.djl.text.tokenize.TokenizeSettings;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,23 +42,6 @@ public final class TokenizeCommand implements Callable<Integer> {
             description = "Output directory of shards plus _manifest.json, written atomically.")
     Path out;
 
-    @Option(names = "--max-prompt-tokens", paramLabel = "N", defaultValue = "0",
-            description = "Keep each prompt's last N tokens (0: no limit; default: ${DEFAULT-VALUE}).")
-    int maxPromptTokens;
-
-    @Option(names = "--max-completion-tokens", paramLabel = "N", defaultValue = "0",
-            description = "Keep each completion's first N tokens (0: no limit; default: ${DEFAULT-VALUE}).")
-    int maxCompletionTokens;
-
-    @Option(names = "--chat-template-kwargs", paramLabel = "JSON",
-            description = "Extra chat-template variables as a JSON object, e.g. '{\"enable_thinking\": false}'"
-                    + " (TRL's chat_template_kwargs; a record's own chat_template_kwargs field overrides them).")
-    String chatTemplateKwargs;
-
-    @Option(names = "--now", paramLabel = "ISO-TIME", converter = ClockConverter.class,
-            description = "Pin the time the template's strftime_now reads (default: the system clock).")
-    Clock now;
-
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "arrow",
             description = "Output format: arrow, jsonl or jsonl.gz (default: ${DEFAULT-VALUE}).")
     String format;
@@ -67,6 +49,9 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Redo the run even if DIR holds the output of the same run,"
             + " and replace the output of a different run.")
     boolean force;
+
+    @Mixin
+    TokenizationMixin tokenization;
 
     @Mixin
     ShardMixin shard;
@@ -82,8 +67,8 @@ public final class TokenizeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--format " + format + ": expected arrow, jsonl or jsonl.gz");
         }
-        TokenizeSettings settings = new TokenizeSettings(input, out, model, fmt, shard.slice(), maxPromptTokens,
-                maxCompletionTokens, chatTemplateKwargs, now, force);
+        TokenizeSettings settings = new TokenizeSettings(input, out, model, fmt, shard.slice(),
+                tokenization.options(), force);
         TokenizeResult r = new TokenizeService(ConsoleProgressFactory.stderr()).run(settings);
         if (!r.upToDate()) {
             LOG.info("wrote {} records to {} ({} shard(s)) in {}s: {}", r.records(), out, r.shards().size(),

@@ -112,12 +112,37 @@ class InitAndScoreCommandTest {
         assertTrue(help.out().contains("init") && help.out().contains("score"), help.out());
         Run score = run("score", "--help");
         for (String option : List.of("--model", "--in", "--out", "--per-token", "--as-ref", "--batch-size",
-                "--max-tokens-per-batch", "--device", "--dtype", "--shard", "--json", "--force", "chosen_logps")) {
+                "--max-tokens-per-batch", "--device", "--dtype", "--shard", "--json", "--force", "chosen_logps",
+                "--max-prompt-tokens", "--max-completion-tokens", "--chat-template-kwargs", "--now")) {
             assertTrue(score.out().contains(option), option);
         }
         Run init = run("init", "--help");
         for (String option : List.of("--preset", "--config", "--out", "--seed", "--model-type", "--tie", "--force")) {
             assertTrue(init.out().contains(option), option);
         }
+    }
+
+    @Test
+    void scoreTokenizesTextRecordsWithTheModelsTokenizer() throws Exception {
+        Path model = tmp.resolve("tiny");
+        assertEquals(0, run("init", "--preset", "tiny", "--out", model.toString()).code());
+        Path data = tmp.resolve("text.jsonl");
+        Files.writeString(data, "{\"id\": \"a\", \"prompt\": [{\"role\": \"user\", \"content\": \"2 + 2?\"}],"
+                + " \"chosen\": [{\"role\": \"assistant\", \"content\": \"4\"}], \"rejected\": [{\"role\":"
+                + " \"assistant\", \"content\": \"5\"}]}\n");
+        Path out = tmp.resolve("scored");
+        Run score = run("score", "--model", model.toString(), "--in", data.toString(), "--out", out.toString(),
+                "--as-ref", "--max-prompt-tokens", "4", "--format", "jsonl", "--json");
+        assertEquals(0, score.code(), score.err());
+        JsonNode s = JSON.readTree(score.out());
+        assertEquals(1, s.get("tokenized").get("prompts_truncated").asLong(), score.out());
+        JsonNode first = JSON.readTree(Files.readAllLines(out.resolve(s.get("shards").get(0).asText())).get(0));
+        assertTrue(first.get("ref_chosen_logps").asDouble() < 0, first.toString());
+
+        Run badKwargs = run("score", "--model", model.toString(), "--in", data.toString(), "--out",
+                tmp.resolve("x").toString(), "--chat-template-kwargs", "[1]");
+        assertEquals(2, badKwargs.code(), badKwargs.err());
+        assertTrue(badKwargs.err().contains("--chat-template-kwargs"), badKwargs.err());
+        assertFalse(Files.exists(tmp.resolve("x")));
     }
 }

@@ -3,15 +3,18 @@ package dev.prefloop.engine.djl.score;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.error.DataException;
+import dev.prefloop.core.error.ModelException;
+import dev.prefloop.engine.djl.text.TokenizedRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * ScoreRequest is what one record asks to score, read from its token-id fields: one completion
- * (prompt_ids + completion_ids), a preference pair (prompt_ids + chosen_ids, rejected_ids) or
- * candidates (prompt_ids + completions_ids). Every id is checked against the vocabulary here, so
- * a bad record fails before any model work with its location and field.
+ * ScoreRequest is what one record asks to score: one completion (prompt_ids + completion_ids), a
+ * preference pair (prompt_ids + chosen_ids, rejected_ids) or candidates (prompt_ids +
+ * completions_ids), read from the record's token-id fields or, for a text record, from its
+ * {@link TokenizedRecord}. Every id is checked against the vocabulary here, so a bad record fails
+ * before any model work with its location and field.
  *
  * <p>Without prompt_ids (a preference pair with an implicit prompt), the completion's first token
  * becomes the context: nothing precedes it to score it from, so it gets no log-probability.
@@ -26,6 +29,72 @@ public record ScoreRequest(ScoredKind kind, List<ScoredSequence> sequences) {
         PREFERENCE,
         /** prompt_ids + completions_ids; one sequence per candidate. */
         CANDIDATES
+    }
+
+    /** Text fields score reads; each is used as text only when its {@code _ids} field is absent. */
+    private static final List<String> TEXT_FIELDS = List.of("prompt", "completion", "chosen", "rejected", "completions");
+
+    /**
+     * Whether {@code r} has a text field score reads without its ids (prompt without prompt_ids,
+     * chosen without chosen_ids, ...): such a record is tokenized first.
+     */
+    public static boolean needsTokenizer(ObjectNode r) {
+        for (String f : TEXT_FIELDS) {
+            if (r.hasNonNull(f) && !r.hasNonNull(f + "_ids")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The request of a tokenized record (at {@code where}); ids must be below {@code vocab}, the
+     * model's vocabulary, else the tokenizer does not belong to the model.
+     */
+    public static ScoreRequest of(TokenizedRecord t, String where, long vocab) {
+        long[] prompt = t.prompt() == null ? new long[0] : checked(t.prompt().ids(), "prompt", where, vocab);
+        List<ScoredSequence> seqs = new ArrayList<>();
+        ScoredKind kind = null;
+        for (TokenizedRecord.Completion c : t.completions()) {
+            ScoredKind k = switch (c.field()) {
+                case "completion" -> ScoredKind.COMPLETION;
+                case "chosen", "rejected" -> ScoredKind.PREFERENCE;
+                case "completions" -> ScoredKind.CANDIDATES;
+                default -> throw messagesRefused(where);
+            };
+            if (kind != null && kind != k) {
+                throw new DataException(where + ": fields of two record kinds (" + kind.toString().toLowerCase()
+                        + " and " + k.toString().toLowerCase() + "): score reads one per record");
+            }
+            kind = k;
+            String field = c.index() < 0 ? c.field() : c.field() + "[" + c.index() + "]";
+            seqs.add(sequence(prompt, checked(c.segment().ids(), field, where, vocab), field, where));
+        }
+        if (kind == null) {
+            throw new DataException(where + ": nothing to score: expected completion, chosen and rejected, or"
+                    + " completions");
+        }
+        // RecordTokenizer lists chosen before rejected, the order the columns expect
+        if (kind == ScoredKind.PREFERENCE && (t.completion("chosen") == null || t.completion("rejected") == null)) {
+            throw new DataException(where + ": a preference record needs both chosen and rejected");
+        }
+        return new ScoreRequest(kind, seqs);
+    }
+
+    private static long[] checked(long[] ids, String field, String where, long vocab) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] >= vocab) {
+                throw new ModelException(where + ", field " + field + ": the tokenizer gave token id " + ids[i]
+                        + ", outside the model's vocabulary [0, " + vocab + "): the model directory's tokenizer does not"
+                        + " belong to its weights");
+            }
+        }
+        return ids;
+    }
+
+    private static DataException messagesRefused(String where) {
+        return new DataException(where + ": a \"messages\" conversation has no prompt/completion split to score;"
+                + " give prompt and completion (or chosen/rejected) messages");
     }
 
     /** Reads {@code r} (at {@code where}, e.g. "data.jsonl, line 3"); ids must be below {@code vocab}. */
@@ -61,8 +130,7 @@ public record ScoreRequest(ScoredKind kind, List<ScoredSequence> sequences) {
         }
         if (r.has("completion_ids") || r.has("completion") || r.has("messages")) {
             if (!r.has("completion_ids") && r.has("messages")) {
-                throw new DataException(where + ": a \"messages\" conversation is text; scoring it needs a tokenizer"
-                        + " and chat template, which score does not have yet: give prompt_ids and completion_ids");
+                throw messagesRefused(where);
             }
             long[] prompt = optionalIds(r, "prompt", where, vocab);
             return new ScoreRequest(ScoredKind.COMPLETION,
@@ -124,9 +192,9 @@ public record ScoreRequest(ScoredKind kind, List<ScoredSequence> sequences) {
     }
 
     private static DataException textNeedsTokenizer(String where, String field) {
+        // needsTokenizer routes such records to the tokenizer; only a field of the wrong kind gets here
         return new DataException(where + ": field \"" + field + "\" is text but there is no \"" + field
-                + "_ids\"; score reads token ids only for now (text input needs a tokenizer, which comes with the"
-                + " text verbs): tokenize the records first");
+                + "_ids\"");
     }
 
     private static String kindOf(JsonNode v) {

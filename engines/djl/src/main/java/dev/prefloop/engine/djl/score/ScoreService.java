@@ -14,6 +14,7 @@ import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.model.ModelHead;
+import dev.prefloop.engine.djl.text.TokenizerFingerprint;
 import dev.prefloop.engine.djl.weights.ModelFingerprint;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * ScoreService adds log-probabilities (or reward scores) under a model to every record of a
  * dataset. Records are read in windows; a window's sequences are batched by length (see
  * {@link LengthBatches}), scored, and the records written back in input order with every other
- * field unchanged. Any bad record stops the run before its window is scored and leaves no output.
+ * field unchanged. Records with text fields and no token ids are tokenized first with the model
+ * directory's tokenizer and chat template ({@link TextScoring}); ids a record carries win. Any bad
+ * record stops the run before its window is scored and leaves no output.
  */
 public final class ScoreService {
 
@@ -51,17 +54,18 @@ public final class ScoreService {
         }
         List<Shard> shards = DatasetLocator.locate(s.input());
         Manifest planned = Manifest.planned("score", PrefloopVersion.get(), s.manifestOptions(),
-                FileFingerprint.ofShards(shards), ModelFingerprint.of(s.model()), null, s.slice().toString());
+                FileFingerprint.ofShards(shards), modelFingerprints(s.model()), null, s.slice().toString());
         if (RerunCheck.decide(s.out(), s.slice(), planned, s.force()) == RerunCheck.Decision.UP_TO_DATE) {
             LOG.info("{} is up to date (same inputs, model, options and prefloop version); --force redoes it", s.out());
-            return new ScoreResult(true, 0, 0, 0, List.of(), seconds(t0), 0);
+            return new ScoreResult(true, 0, 0, 0, List.of(), seconds(t0), 0, Map.of());
         }
         ScoreColumns columns = new ScoreColumns(reward, s.asRef(), s.perToken());
         Tally t = new Tally();
         try (LlamaModel model = LlamaModel.load(s.model(), s.device(), s.dtype());
                 SequenceScorer scorer = new SequenceScorer(model, s.perToken());
                 ShardedOutput out = new ShardedOutput(s.out(), s.format(), s.slice(), 0);
-                DatasetReader in = new DatasetReader(shards, s.slice())) {
+                DatasetReader in = new DatasetReader(shards, s.slice());
+                TextScoring text = new TextScoring(s.model(), s.tokenization(), config.vocab_size())) {
             int batch = scorer.maxBatch(s.batchSize());
             if (batch < s.batchSize()) {
                 LOG.info("{} has no pad_token_id: scoring one sequence at a time, as transformers must", s.model());
@@ -74,7 +78,7 @@ public final class ScoreService {
                 List<ScoreRequest> requests = new ArrayList<>(window);
                 while (in.hasNext()) {
                     ObjectNode r = in.next();
-                    requests.add(ScoreRequest.of(r, in.location(), config.vocab_size()));
+                    requests.add(text.request(r, in.location()));
                     records.add(r);
                     if (records.size() >= window) {
                         scoreWindow(records, requests, scorer, columns, batch, s.maxTokensPerBatch(), out, t);
@@ -90,10 +94,14 @@ public final class ScoreService {
             counts.put("sequences", t.sequences);
             counts.put("tokens", t.tokens);
             counts.put("forward_ms", t.forwardNanos / 1_000_000);
-            List<String> names = out.commit(planned.withResults(counts, List.of(), startedAt, Instant.now().toString(),
+            Map<String, Long> tokenized = text.tally().records() > 0 ? text.tally().asMap() : Map.of();
+            tokenized.forEach((k, v) -> counts.put("tokenized_" + k, v));
+            List<String> warnings = text.tally().warnings();
+            warnings.forEach(LOG::warn);
+            List<String> names = out.commit(planned.withResults(counts, warnings, startedAt, Instant.now().toString(),
                     secs));
             ScoreResult result = new ScoreResult(false, t.records, t.sequences, t.tokens, names, secs,
-                    t.forwardNanos / 1e9);
+                    t.forwardNanos / 1e9, tokenized);
             LOG.info("scored {} records ({} sequences, {} tokens) in {}s; forward passes {}s, {} tokens/s", t.records,
                     t.sequences, t.tokens, String.format("%.2f", secs), String.format("%.2f", result.forwardSeconds()),
                     String.format("%.0f", result.tokensPerSecond()));
@@ -123,6 +131,13 @@ public final class ScoreService {
         t.sequences += all.size();
         records.clear();
         requests.clear();
+    }
+
+    /** The weights and config, and the tokenizer files text records would be tokenized with. */
+    private static List<FileFingerprint> modelFingerprints(java.nio.file.Path model) {
+        List<FileFingerprint> out = new ArrayList<>(ModelFingerprint.of(model));
+        out.addAll(TokenizerFingerprint.of(model));
+        return out;
     }
 
     private static double seconds(long t0) {

@@ -5,20 +5,24 @@ import dev.prefloop.core.data.SliceSpec;
 import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DeviceSpec;
+import dev.prefloop.engine.djl.text.TokenizationOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * ScoreSettings is everything {@code prefloop score} needs: the model, the dataset and output
- * directory, which columns to add (--per-token, --as-ref), batching limits, device, dtype, slice.
+ * directory, which columns to add (--per-token, --as-ref), batching limits, device, dtype, slice,
+ * and how text records are tokenized.
  *
  * @param batchSize at most this many sequences per forward pass
  * @param maxTokensPerBatch at most this many padded tokens (B x T) per forward pass; the logits of
  *     a pass take about 8 x this x vocab_size bytes (float32 logits plus their log-softmax)
+ * @param tokenization how records without token ids are tokenized (truncation, template variables)
  */
 public record ScoreSettings(Path model, String input, Path out, ShardFormat format, boolean perToken, boolean asRef,
-        int batchSize, int maxTokensPerBatch, DeviceSpec device, ComputeDtype dtype, SliceSpec slice, boolean force) {
+        int batchSize, int maxTokensPerBatch, DeviceSpec device, ComputeDtype dtype, SliceSpec slice, boolean force,
+        TokenizationOptions tokenization) {
 
     /** Default --batch-size. */
     public static final int DEFAULT_BATCH_SIZE = 16;
@@ -45,6 +49,7 @@ public record ScoreSettings(Path model, String input, Path out, ShardFormat form
         m.put("as_ref", asRef);
         m.put("device", device.toString());
         m.put("dtype", dtype.toString());
+        m.putAll(tokenization.manifestOptions());
         // batching changes float rounding (padding length), not which values are computed: recorded, not compared
         return m;
     }

@@ -19,6 +19,7 @@ import dev.prefloop.core.error.UsageException;
 import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DeviceSpec;
+import dev.prefloop.engine.djl.text.TokenizationOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,7 +68,8 @@ class ScoreServiceTest {
     private ScoreSettings settings(Path model, Path in, Path out, boolean perToken, boolean asRef, int batch,
             SliceSpec slice, boolean force) {
         return new ScoreSettings(model, in.toString(), out, ShardFormat.JSONL, perToken, asRef, batch,
-                ScoreSettings.DEFAULT_MAX_TOKENS_PER_BATCH, DeviceSpec.CPU, ComputeDtype.FLOAT32, slice, force);
+                ScoreSettings.DEFAULT_MAX_TOKENS_PER_BATCH, DeviceSpec.CPU, ComputeDtype.FLOAT32, slice, force,
+                TokenizationOptions.DEFAULT);
     }
 
     private ScoreResult score(Path model, Path in, Path out, boolean perToken, boolean asRef, int batch) {
@@ -233,8 +235,8 @@ class ScoreServiceTest {
 
     @Test
     void badRecordsNameRecordAndFieldAndLeaveNoOutput() throws Exception {
-        assertFailsWithoutOutput("{\"prompt\": \"hi\", \"completion\": \"there\"}", "\"prompt\" is text",
-                "tokenizer");
+        assertFailsWithoutOutput("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "\"messages\"",
+                "no prompt/completion split");
         assertFailsWithoutOutput("{\"prompt_ids\": [1], \"chosen_ids\": [2, 3, 256], \"rejected_ids\": [4]}",
                 "field chosen_ids[2]", "token id 256", "[0, 256)");
         assertFailsWithoutOutput("{\"prompt_ids\": [1], \"chosen_ids\": [2, -1], \"rejected_ids\": [4]}",

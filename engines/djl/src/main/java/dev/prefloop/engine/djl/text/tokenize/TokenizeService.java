@@ -19,13 +19,12 @@ import dev.prefloop.core.records.RecordKind;
 import dev.prefloop.engine.djl.text.RecordTokenizer;
 import dev.prefloop.engine.djl.text.TokenizedRecord;
 import dev.prefloop.engine.djl.text.Tokenizer;
+import dev.prefloop.engine.djl.text.TokenizerFingerprint;
+import dev.prefloop.engine.djl.text.TruncationTally;
 import dev.prefloop.engine.djl.text.template.ChatTemplate;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -39,9 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class TokenizeService {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenizeService.class);
-    /** Model files that decide the output, fingerprinted into the manifest. */
-    private static final List<String> MODEL_FILES = List.of("tokenizer.json", "tokenizer_config.json",
-            "special_tokens_map.json", "chat_template.jinja");
 
     private final Progress progress;
 
@@ -58,7 +54,7 @@ public final class TokenizeService {
         }
         List<Shard> shards = DatasetLocator.locate(s.input());
         Manifest planned = Manifest.planned("tokenize", PrefloopVersion.get(), s.manifestOptions(),
-                fingerprints(shards), modelFingerprints(s.model()), null, s.slice().toString());
+                fingerprints(shards), TokenizerFingerprint.of(s.model()), null, s.slice().toString());
         if (RerunCheck.decide(s.out(), s.slice(), planned, s.force()) == RerunCheck.Decision.UP_TO_DATE) {
             LOG.info("{} is up to date (same inputs, model, options and prefloop version); --force redoes it", s.out());
             return new TokenizeResult(true, 0, List.of(), Map.of(), seconds(t0));
@@ -66,9 +62,8 @@ public final class TokenizeService {
         ChatTemplate template = ChatTemplate.load(s.model());
         try (Tokenizer tokenizer = Tokenizer.load(s.model());
              ShardedOutput out = new ShardedOutput(s.out(), s.format(), s.slice(), 0)) {
-            RecordTokenizer records = new RecordTokenizer(tokenizer, template, s.kwargs(), s.maxPromptTokens(),
-                    s.maxCompletionTokens(), s.now() == null ? Clock.systemDefaultZone() : s.now());
-            Counts counts = new Counts();
+            RecordTokenizer records = s.tokenization().recordTokenizer(tokenizer, template);
+            TruncationTally counts = new TruncationTally();
             progress.start("tokenize", "records", -1);
             try (DatasetReader in = new DatasetReader(shards, s.slice())) {
                 while (in.hasNext()) {
@@ -87,11 +82,12 @@ public final class TokenizeService {
             warnings.forEach(LOG::warn);
             List<String> names = out.commit(planned.withResults(counts.asMap(), warnings, startedAt,
                     Instant.now().toString(), secs));
-            return new TokenizeResult(false, counts.records, names, counts.asMap(), secs);
+            return new TokenizeResult(false, counts.records(), names, counts.asMap(), secs);
         }
     }
 
-    private static void check(ObjectNode r, String where) {
+    /** Refuses a record tokenize (and score, for its text records) cannot read, naming record and field. */
+    public static void check(ObjectNode r, String where) {
         RecordKind kind = RecordKind.detect(r).orElseThrow(() -> new DataException(where + ": the record has none of"
                 + " the fields tokenize reads (prompt, completion, chosen/rejected, completions, messages)"));
         for (Problem p : RecordChecker.check(r, kind)) {
@@ -155,72 +151,7 @@ public final class TokenizeService {
         return out;
     }
 
-    private static List<FileFingerprint> modelFingerprints(Path model) {
-        List<FileFingerprint> out = new ArrayList<>();
-        for (String f : MODEL_FILES) {
-            Path p = model.resolve(f);
-            if (Files.isRegularFile(p)) {
-                out.add(FileFingerprint.of(p));
-            }
-        }
-        return out;
-    }
-
     private static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    /** Token and truncation counts of one run. */
-    private static final class Counts {
-        long records;
-        long promptTokens;
-        long completionTokens;
-        long promptsTruncated;
-        long promptTokensDropped;
-        long completionsTruncated;
-        long completionTokensDropped;
-
-        void add(TokenizedRecord t) {
-            records++;
-            if (t.prompt() != null) {
-                promptTokens += t.prompt().ids().length;
-                if (t.prompt().dropped() > 0) {
-                    promptsTruncated++;
-                    promptTokensDropped += t.prompt().dropped();
-                }
-            }
-            for (TokenizedRecord.Completion c : t.completions()) {
-                completionTokens += c.segment().ids().length;
-                if (c.segment().dropped() > 0) {
-                    completionsTruncated++;
-                    completionTokensDropped += c.segment().dropped();
-                }
-            }
-        }
-
-        Map<String, Long> asMap() {
-            Map<String, Long> m = new LinkedHashMap<>();
-            m.put("records", records);
-            m.put("prompt_tokens", promptTokens);
-            m.put("completion_tokens", completionTokens);
-            m.put("prompts_truncated", promptsTruncated);
-            m.put("prompt_tokens_dropped", promptTokensDropped);
-            m.put("completions_truncated", completionsTruncated);
-            m.put("completion_tokens_dropped", completionTokensDropped);
-            return m;
-        }
-
-        List<String> warnings() {
-            List<String> w = new ArrayList<>();
-            if (promptsTruncated > 0) {
-                w.add(promptsTruncated + " prompts truncated from the left to --max-prompt-tokens (" + promptTokensDropped
-                        + " tokens dropped)");
-            }
-            if (completionsTruncated > 0) {
-                w.add(completionsTruncated + " completions truncated from the right to --max-completion-tokens ("
-                        + completionTokensDropped + " tokens dropped)");
-            }
-            return w;
-        }
     }
 }
