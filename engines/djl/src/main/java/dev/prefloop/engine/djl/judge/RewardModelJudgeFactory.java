@@ -9,6 +9,7 @@ import dev.prefloop.core.output.FileFingerprint;
 import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import dev.prefloop.engine.djl.text.TokenizerFingerprint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,13 +30,14 @@ public final class RewardModelJudgeFactory implements JudgeFactory {
 
     @Override
     public String usage() {
-        return "DIR (a *ForSequenceClassification model; scores prompt_ids + completions_ids; --judge-device, --judge-dtype)";
+        return "DIR (a *ForSequenceClassification model; scores prompt_ids + completions_ids, or text through its tokenizer"
+                + " and chat template; --judge-device, --judge-dtype)";
     }
 
     @Override
     public Judge open(JudgeSpec spec, JudgeOptions o) {
         Path dir = modelDir(spec);
-        return new RewardModelJudge(spec.target(), LlamaModel.load(dir, DeviceSpec.parse(o.device()), ComputeDtype.parse(o.dtype())));
+        return new RewardModelJudge(spec.target(), dir, LlamaModel.load(dir, DeviceSpec.parse(o.device()), ComputeDtype.parse(o.dtype())));
     }
 
     @Override
@@ -43,7 +45,7 @@ public final class RewardModelJudgeFactory implements JudgeFactory {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("judge", spec.toString());
         m.put("judge_dtype", o.dtype());
-        // The model's files decide its scores: the config and weights are fingerprinted.
+        // The model's files decide its scores: the config, weights and tokenizer files are fingerprinted.
         List<FileFingerprint> files;
         try (Stream<Path> s = Files.list(modelDir(spec))) {
             files = s.filter(p -> {
@@ -53,7 +55,9 @@ public final class RewardModelJudgeFactory implements JudgeFactory {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + spec.target(), e);
         }
-        m.put("judge_files", files.stream().map(f -> f.sha256()).toList());
+        List<String> hashes = new java.util.ArrayList<>(files.stream().map(f -> f.sha256()).toList());
+        TokenizerFingerprint.of(modelDir(spec)).forEach(f -> hashes.add(f.sha256()));
+        m.put("judge_files", hashes);
         return m;
     }
 

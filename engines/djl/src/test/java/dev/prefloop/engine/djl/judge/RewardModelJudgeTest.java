@@ -14,7 +14,6 @@ import dev.prefloop.core.data.ShardFormat;
 import dev.prefloop.core.data.SliceSpec;
 import dev.prefloop.core.error.ModelException;
 import dev.prefloop.core.judge.BradleyTerry;
-import dev.prefloop.core.judge.JudgeException;
 import dev.prefloop.core.judge.JudgeOptions;
 import dev.prefloop.core.judge.JudgeRegistry;
 import dev.prefloop.core.judge.JudgeSpec;
@@ -84,7 +83,7 @@ class RewardModelJudgeTest {
     }
 
     @Test
-    void labelsCandidatesWithTokenIdsAndRefusesTextOnlyOnes() throws Exception {
+    void labelsCandidatesWithTokenIdsAndNeedsATokenizerForText() throws Exception {
         Path dir = fixture("llama-reward");
         JsonNode exp = JsonCodec.mapper().readTree(dir.resolve("expected.json").toFile());
         long[] a = row(exp, 0);
@@ -123,9 +122,13 @@ class RewardModelJudgeTest {
         LabelSettings text = new LabelSettings(in.toString(), tmp.resolve("p2").toString(), ShardFormat.JSONL,
                 JudgeSpec.parse("rm:" + dir), cpu(), Pairing.BEST_WORST, LabelMode.ARGMAX, 0, true, 0, 4, SliceSpec.ALL,
                 false, false);
-        JudgeException e = assertThrows(JudgeException.class,
+        // text candidates need the reward model's tokenizer, which this fixture lacks
+        ModelException e = assertThrows(ModelException.class,
                 () -> new LabelService(Progress.NONE, JudgeRegistry.load()).run(text));
-        assertTrue(e.getMessage().contains("request 'x/0' has no token ids"), e.getMessage());
+        assertEquals(4, e.exitCode());
+        assertTrue(e.getMessage().contains("request 'x/0' is text") && e.getMessage().contains("no tokenizer.json"),
+                e.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("p2")), "no output");
     }
 
     @Test
