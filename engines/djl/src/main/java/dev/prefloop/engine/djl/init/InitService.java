@@ -12,6 +12,7 @@ import dev.prefloop.core.output.Manifests;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.ModelHead;
 import dev.prefloop.engine.djl.model.RandomInit;
+import dev.prefloop.engine.djl.text.tiny.TinyTokenizerBuilder;
 import dev.prefloop.engine.djl.weights.HfCheckpointWriter;
 import dev.prefloop.engine.djl.weights.HostTensor;
 import dev.prefloop.engine.djl.weights.ShardPlan;
@@ -27,9 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * InitService writes a randomly initialised Hugging Face model directory (config.json,
- * generation_config.json, model.safetensors, {@value #MANIFEST} and, for a preset, the
- * {@link ByteLevelTokenizer}'s files) through {@link HfCheckpointWriter}, so the directory appears
- * whole or not at all.
+ * generation_config.json, model.safetensors, {@value #MANIFEST} and, for a preset, a
+ * {@link TinyTokenizerBuilder} tokenizer learned from its built-in corpus) through
+ * {@link HfCheckpointWriter}, so the directory appears whole or not at all.
  *
  * <p>The manifest is {@value #MANIFEST}, not {@code _manifest.json}: a model directory is not a
  * dataset, and this name cannot be mistaken for a dataset shard's manifest by a verb that lists
@@ -59,7 +60,10 @@ public final class InitService {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("preset", s.preset() == null ? null : s.preset().label());
         options.put("config", config);
-        options.put("tokenizer", s.preset() != null ? "byte-level" : null);
+        TinyTokenizerBuilder.Built tokenizer = s.preset() == null ? null
+                : TinyTokenizerBuilder.build(s.preset().vocab, TinyTokenizerBuilder.builtInCorpus());
+        // the tokenizer's identity is its size; its files follow from the built-in corpus, which the version pins
+        options.put("tokenizer", tokenizer == null ? null : "tiny-bpe-" + tokenizer.summary().vocabSize());
         Manifest planned = Manifest.planned("init", PrefloopVersion.get(), options, List.of(), List.of(), s.seed(), null);
         if (!s.force() && planned.sameRunAs(previous(s.out()))) {
             LOG.info("{} is up to date (same config, seed and prefloop version); --force redoes it", s.out());
@@ -86,8 +90,8 @@ public final class InitService {
         }
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put(MANIFEST, manifest);
-        if (s.preset() != null) {
-            extra.putAll(ByteLevelTokenizer.files(decoder.max_position_embeddings()));
+        if (tokenizer != null) {
+            extra.putAll(tokenizer.files());
         }
         HfCheckpointWriter.write(new HfCheckpointWriter.Checkpoint(config,
                 decoder.head() == ModelHead.CAUSAL_LM ? generationConfig(config) : null, weights, null, extra),
@@ -98,8 +102,9 @@ public final class InitService {
 
     /**
      * A preset's config.json with the keys of the bench reference's {@code --make} (rms_norm_eps
-     * 1e-5, rope_theta 10000, 2048 positions, bos 1, eos 2) plus initializer_range and pad 0, the
-     * ids of {@link ByteLevelTokenizer}.
+     * 1e-5, rope_theta 10000, 2048 positions) plus initializer_range, and the special token ids of
+     * the {@link TinyTokenizerBuilder} tokenizer written beside it (pad 0, bos 1, eos 3; the bench's
+     * eos 2 is that tokenizer's {@code <|im_start|>}).
      */
     static ObjectNode presetConfig(ModelPreset p, String modelType, boolean tie) {
         String type = modelType == null ? "llama" : modelType;
@@ -123,9 +128,9 @@ public final class InitService {
         c.put("initializer_range", 0.02);
         c.put("tie_word_embeddings", tie);
         c.put("torch_dtype", "float32");
-        c.put("bos_token_id", 1);
-        c.put("eos_token_id", 2);
-        c.put("pad_token_id", 0);
+        c.put("bos_token_id", TinyTokenizerBuilder.BOS_ID);
+        c.put("eos_token_id", TinyTokenizerBuilder.EOS_ID);
+        c.put("pad_token_id", TinyTokenizerBuilder.PAD_ID);
         switch (type) {
             case "llama" -> {
                 c.put("attention_bias", false);

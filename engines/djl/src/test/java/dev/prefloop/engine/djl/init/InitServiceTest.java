@@ -16,9 +16,14 @@ import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.model.RandomInit;
+import dev.prefloop.engine.djl.text.Tokenizer;
+import dev.prefloop.engine.djl.text.template.ChatRequest;
+import dev.prefloop.engine.djl.text.template.ChatTemplate;
+import dev.prefloop.engine.djl.text.tiny.TinyTokenizerBuilder;
 import dev.prefloop.engine.djl.weights.HostTensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
@@ -49,7 +54,7 @@ class InitServiceTest {
         JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
         assertEquals(688, config.get("intermediate_size").asInt());
         assertEquals(0.02, config.get("initializer_range").asDouble());
-        assertEquals(2, JSON.readTree(dir.resolve("generation_config.json").toFile()).get("eos_token_id").asInt());
+        assertEquals(3, JSON.readTree(dir.resolve("generation_config.json").toFile()).get("eos_token_id").asInt());
         try (LlamaModel m = LlamaModel.load(dir, DeviceSpec.CPU, ComputeDtype.FLOAT32)) {
             assertEquals(4_999_424, m.parameterCount());
             float[] norm = m.parameters().get("model.layers.3.post_attention_layernorm.weight").toFloatArray();
@@ -168,5 +173,42 @@ class InitServiceTest {
         try (var files = Files.list(tmp)) {
             assertEquals(1, files.count(), "only the config file: no output, no temporary directory");
         }
+    }
+
+    @Test
+    void aPresetsTokenizerFitsItsVocabularyAndAgreesWithItsConfigs() throws Exception {
+        Path dir = tmp.resolve("tiny");
+        new InitService().run(preset("tiny", dir, 0));
+        JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
+        JsonNode generation = JSON.readTree(dir.resolve("generation_config.json").toFile());
+        JsonNode tc = JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
+        int vocab = config.get("vocab_size").asInt();
+        JsonNode tokenizerVocab = JSON.readTree(dir.resolve("tokenizer.json").toFile()).get("model").get("vocab");
+        assertTrue(tokenizerVocab.size() > TinyTokenizerBuilder.MIN_VOCAB, "merges learned");
+        assertTrue(tokenizerVocab.size() <= vocab, tokenizerVocab.size() + " tokens for a vocabulary of " + vocab);
+        try (Tokenizer tok = Tokenizer.load(dir)) {
+            // each special token of tokenizer_config.json is the id config.json and generation_config.json name
+            for (String[] k : new String[][] {{"bos_token", "bos_token_id"}, {"eos_token", "eos_token_id"},
+                    {"pad_token", "pad_token_id"}}) {
+                long[] ids = tok.encode(tc.get(k[0]).asText(), false);
+                assertEquals(1, ids.length, k[0]);
+                assertEquals(config.get(k[1]).asLong(), ids[0], k[1]);
+                assertEquals(config.get(k[1]).asLong(), generation.get(k[1]).asLong(), k[1]);
+            }
+            String text = "The sum of 17 and 25 is 42. Grüße, 世界 👋";
+            long[] ids = tok.encode(text, true);
+            assertEquals(config.get("bos_token_id").asLong(), ids[0]);
+            for (long id : ids) {
+                assertTrue(id < vocab, "id " + id);
+            }
+            assertEquals(text, tok.decode(ids, true));
+            String chat = ChatTemplate.load(dir).render(new ChatRequest(List.of(Map.of("role", "user", "content", "hi")),
+                    null, null, true, false, null, null));
+            assertEquals("<|bos|><|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", chat);
+        }
+        Path again = tmp.resolve("again");
+        new InitService().run(preset("tiny", again, 5));
+        assertEquals(Files.readString(dir.resolve("tokenizer.json")), Files.readString(again.resolve("tokenizer.json")),
+                "the tokenizer does not depend on the seed or the run");
     }
 }

@@ -38,6 +38,12 @@ public final class TinyTokenizerBuilder {
     public static final String IM_END = "<|im_end|>";
 
     private static final List<String> SPECIALS = List.of(PAD, BOS, IM_START, IM_END);
+    /** The id of {@link #PAD}: a model's pad_token_id. */
+    public static final int PAD_ID = SPECIALS.indexOf(PAD);
+    /** The id of {@link #BOS}: a model's bos_token_id. */
+    public static final int BOS_ID = SPECIALS.indexOf(BOS);
+    /** The id of {@link #IM_END}, the eos token: a model's eos_token_id. */
+    public static final int EOS_ID = SPECIALS.indexOf(IM_END);
     /** The smallest vocabulary: the special tokens and the byte symbols, no merges. */
     public static final int MIN_VOCAB = SPECIALS.size() + 256;
 
@@ -51,6 +57,9 @@ public final class TinyTokenizerBuilder {
     /** What was written. */
     public record Summary(int vocabSize, int merges) {}
 
+    /** A built tokenizer: its files by name ({@code tokenizer.json}, {@code tokenizer_config.json}) and summary. */
+    public record Built(Map<String, String> files, Summary summary) {}
+
     private TinyTokenizerBuilder() {}
 
     /**
@@ -59,6 +68,28 @@ public final class TinyTokenizerBuilder {
      * {@code tokenizer_config.json} into {@code dir} (created if absent; each file replaced atomically).
      */
     public static Summary write(Path dir, int vocabSize, Iterable<String> corpus) {
+        Built built = build(vocabSize, corpus);
+        try {
+            Files.createDirectories(dir);
+            for (Map.Entry<String, String> f : built.files().entrySet()) {
+                Path target = dir.resolve(f.getKey());
+                Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+                Files.writeString(temp, f.getValue(), StandardCharsets.UTF_8);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the tokenizer to " + dir, e);
+        }
+        return built.summary();
+    }
+
+    /**
+     * Learns merges from {@code corpus} until the vocabulary holds {@code vocabSize} tokens (fewer
+     * when the corpus has no pair left that occurs twice) and returns the files' contents, for a
+     * caller that writes them with other files (prefloop init). Deterministic: the same corpus and
+     * size give the same bytes.
+     */
+    public static Built build(int vocabSize, Iterable<String> corpus) {
         if (vocabSize < MIN_VOCAB) {
             throw new UsageException("--vocab-size " + vocabSize + ": a byte-level tokenizer needs at least "
                     + MIN_VOCAB + " tokens (" + SPECIALS.size() + " special tokens and 256 bytes)");
@@ -73,14 +104,14 @@ public final class TinyTokenizerBuilder {
             // two merges can make the same token ("a"+"bc", "ab"+"c"): it gets one id
             vocab.putIfAbsent(m[0] + m[1], vocab.size());
         }
+        Map<String, String> files = new LinkedHashMap<>();
         try {
-            Files.createDirectories(dir);
-            writeJson(dir.resolve("tokenizer.json"), tokenizerJson(vocab, merges));
-            writeJson(dir.resolve("tokenizer_config.json"), tokenizerConfig());
+            files.put("tokenizer.json", JSON.writeValueAsString(tokenizerJson(vocab, merges)));
+            files.put("tokenizer_config.json", JSON.writeValueAsString(tokenizerConfig()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the tokenizer to " + dir, e);
+            throw new IllegalStateException(e);
         }
-        return new Summary(vocab.size(), merges.size());
+        return new Built(files, new Summary(vocab.size(), merges.size()));
     }
 
     /**
@@ -218,11 +249,5 @@ public final class TinyTokenizerBuilder {
         }
         c.put("chat_template", CHAT_TEMPLATE);
         return c;
-    }
-
-    private static void writeJson(Path target, ObjectNode node) throws IOException {
-        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        JSON.writeValue(temp.toFile(), node);
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
