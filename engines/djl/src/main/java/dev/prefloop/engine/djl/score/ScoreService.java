@@ -16,6 +16,7 @@ import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.model.ModelHead;
 import dev.prefloop.engine.djl.text.TokenizerFingerprint;
 import dev.prefloop.engine.djl.weights.ModelFingerprint;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -134,7 +135,7 @@ public final class ScoreService {
     }
 
     /** The weights and config, and the tokenizer files text records would be tokenized with. */
-    private static List<FileFingerprint> modelFingerprints(java.nio.file.Path model) {
+    private static List<FileFingerprint> modelFingerprints(Path model) {
         List<FileFingerprint> out = new ArrayList<>(ModelFingerprint.of(model));
         out.addAll(TokenizerFingerprint.of(model));
         return out;
