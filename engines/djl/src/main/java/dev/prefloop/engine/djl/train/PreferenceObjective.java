@@ -1,0 +1,89 @@
+package dev.prefloop.engine.djl.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.prefloop.engine.djl.loss.LossOutput;
+import dev.prefloop.engine.djl.loss.PreferenceBatch;
+import dev.prefloop.engine.djl.loss.PreferenceLoss;
+import dev.prefloop.engine.djl.loss.WpoWeights;
+import dev.prefloop.engine.djl.model.CausalLmOutput;
+import dev.prefloop.engine.djl.model.LlamaModel;
+import dev.prefloop.engine.djl.model.PaddedBatch;
+import java.util.List;
+
+/**
+ * PreferenceObjective: a {@link PreferenceLoss} over pairs, the policy's chosen and rejected log-probabilities
+ * (summed over completion tokens, prompt and padding masked) from one concatenated forward pass and the
+ * reference's from a table computed before training (or the data), so no reference model is resident.
+ */
+public final class PreferenceObjective implements TrainingObjective {
+
+    private final List<TokenizedPair> pairs;
+    private final ReferenceTable reference;
+    private final PreferenceLoss loss;
+    private final boolean useWeighting;
+    private final long padId;
+
+    /**
+     * @param pairs the training pairs
+     * @param reference reference log-probabilities per pair, or null for reference-free losses
+     * @param loss the loss (a {@code LossRegistry.mix} result for several)
+     * @param useWeighting WPO's pair weights (TRL {@code use_weighting}), from the policy's own logits
+     * @param padId the id written into pad columns (they are masked)
+     */
+    public PreferenceObjective(List<TokenizedPair> pairs, ReferenceTable reference, PreferenceLoss loss,
+            boolean useWeighting, long padId) {
+        this.pairs = pairs;
+        this.reference = reference;
+        this.loss = loss;
+        this.useWeighting = useWeighting;
+        this.padId = padId;
+    }
+
+    @Override
+    public int size() {
+        return pairs.size();
+    }
+
+    @Override
+    public int longestRow(int example) {
+        return pairs.get(example).longestRow();
+    }
+
+    @Override
+    public int rowsPerExample() {
+        return 2;
+    }
+
+    @Override
+    public double normaliser(int[] stepExamples) {
+        return stepExamples.length;
+    }
+
+    @Override
+    public Micro compute(LlamaModel model, int[] examples, NDManager manager) {
+        int n = examples.length;
+        PaddedBatch rows = PairRows.of(manager, pairs, examples, padId);
+        CausalLmOutput out = model.forward(rows.inputIds(), rows.attentionMask(), rows.responseMask());
+        NDArray logps = out.responseLogps(); // (2N)
+        float[] chosenLengths = new float[n];
+        float[] rejectedLengths = new float[n];
+        for (int i = 0; i < n; i++) {
+            chosenLengths[i] = pairs.get(examples[i]).chosen().length;
+            rejectedLengths[i] = pairs.get(examples[i]).rejected().length;
+        }
+        NDArray refChosen = reference == null ? null : manager.create(reference.chosen(examples));
+        NDArray refRejected = reference == null ? null : manager.create(reference.rejected(examples));
+        PreferenceBatch batch = PreferenceBatch.of(logps.get(new NDIndex("0:{}", n)), logps.get(new NDIndex("{}:", n)),
+                refChosen, refRejected, manager.create(chosenLengths), manager.create(rejectedLengths));
+        if (useWeighting) {
+            long t = rows.inputIds().getShape().get(1);
+            NDArray factors = WpoWeights.sequenceFactors(out.logits().get(new NDIndex(":, 0:{}", t - 1)),
+                    rows.inputIds().get(new NDIndex(":, 1:")), rows.responseMask().get(new NDIndex(":, 1:"))); // (2N)
+            batch = batch.withPairWeights(factors.get(new NDIndex("0:{}", n)).mul(factors.get(new NDIndex("{}:", n))));
+        }
+        LossOutput result = loss.compute(batch);
+        return new Micro(result.perPair().sum(), result.metrics(), PairRows.tokens(pairs, examples));
+    }
+}
