@@ -158,9 +158,11 @@ public final class TrainerCheckpoint {
         ObjectNode now = args.toJson();
         for (var it = now.fields(); it.hasNext(); ) {
             var e = it.next();
-            if (!e.getValue().equals(saved.get(e.getKey()))) {
+            JsonNode before = saved.get(e.getKey());
+            // As text: JSON numbers read back as int or long nodes where they were written from longs.
+            if (before == null || !e.getValue().asText().equals(before.asText())) {
                 throw new UsageException("--resume: " + checkpoint + " was written with " + e.getKey() + " = "
-                        + saved.get(e.getKey()) + ", this run has " + e.getValue()
+                        + before + ", this run has " + e.getValue()
                         + "; resume with the same options, or start afresh with --force");
             }
         }
