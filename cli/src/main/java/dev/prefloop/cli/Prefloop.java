@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ConvertCommand.class,
             InspectCommand.class,
+            SftCommand.class,
+            TrainCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -87,7 +87,7 @@ public final class PreferenceTraining {
             TrainResult r = trainer.train(policy, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
                     r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);
-            return r;
+            return r.withSkippedRecords(skipped.byReason());
         }
     }
 

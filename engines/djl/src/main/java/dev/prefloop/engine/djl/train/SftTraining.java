@@ -41,7 +41,7 @@ public final class SftTraining {
             TrainResult r = trainer.train(model, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
                     r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);
-            return r;
+            return r.withSkippedRecords(skipped.byReason());
         }
     }
 }

@@ -141,7 +141,7 @@ public final class Trainer {
             JsonNode last = metrics.last();
             double lastLoss = last == null ? Double.NaN : last.path("loss").asDouble(Double.NaN);
             return new TrainResult(state.globalStep(), state.skippedSteps(), lastLoss, tokens, seconds,
-                    ProcessMemory.peakRssBytes(), out);
+                    ProcessMemory.peakRssBytes(), out, Map.of());
         }
     }
 
