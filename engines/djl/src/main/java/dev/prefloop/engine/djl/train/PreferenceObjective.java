@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * PreferenceObjective: a {@link PreferenceLoss} over pairs, the policy's chosen and rejected log-probabilities
- * (summed over completion tokens, prompt and padding masked) from one concatenated forward pass and the
+ * (summed over completion tokens, prompt and padding masked) from one forward pass ({@link PairLayout}) and the
  * reference's from a table computed before training (or the data), so no reference model is resident.
  */
 public final class PreferenceObjective implements TrainingObjective {
@@ -24,6 +24,7 @@ public final class PreferenceObjective implements TrainingObjective {
     private final PreferenceLoss loss;
     private final boolean useWeighting;
     private final long padId;
+    private final PairLayout layout;
 
     /**
      * @param pairs the training pairs
@@ -31,14 +32,16 @@ public final class PreferenceObjective implements TrainingObjective {
      * @param loss the loss (a {@code LossRegistry.mix} result for several)
      * @param useWeighting WPO's pair weights (TRL {@code use_weighting}), from the policy's own logits
      * @param padId the id written into pad columns (they are masked)
+     * @param layout how chosen and rejected share the forward pass
      */
     public PreferenceObjective(List<TokenizedPair> pairs, ReferenceTable reference, PreferenceLoss loss,
-            boolean useWeighting, long padId) {
+            boolean useWeighting, long padId, PairLayout layout) {
         this.pairs = pairs;
         this.reference = reference;
         this.loss = loss;
         this.useWeighting = useWeighting;
         this.padId = padId;
+        this.layout = layout;
     }
 
     @Override
@@ -64,9 +67,6 @@ public final class PreferenceObjective implements TrainingObjective {
     @Override
     public Micro compute(LlamaModel model, int[] examples, NDManager manager) {
         int n = examples.length;
-        PaddedBatch rows = PairRows.of(manager, pairs, examples, padId);
-        CausalLmOutput out = model.forward(rows.inputIds(), rows.attentionMask(), rows.responseMask());
-        NDArray logps = out.responseLogps(); // (2N)
         float[] chosenLengths = new float[n];
         float[] rejectedLengths = new float[n];
         for (int i = 0; i < n; i++) {
@@ -75,13 +75,34 @@ public final class PreferenceObjective implements TrainingObjective {
         }
         NDArray refChosen = reference == null ? null : manager.create(reference.chosen(examples));
         NDArray refRejected = reference == null ? null : manager.create(reference.rejected(examples));
-        PreferenceBatch batch = PreferenceBatch.of(logps.get(new NDIndex("0:{}", n)), logps.get(new NDIndex("{}:", n)),
-                refChosen, refRejected, manager.create(chosenLengths), manager.create(rejectedLengths));
-        if (useWeighting) {
-            long t = rows.inputIds().getShape().get(1);
-            NDArray factors = WpoWeights.sequenceFactors(out.logits().get(new NDIndex(":, 0:{}", t - 1)),
-                    rows.inputIds().get(new NDIndex(":, 1:")), rows.responseMask().get(new NDIndex(":, 1:"))); // (2N)
-            batch = batch.withPairWeights(factors.get(new NDIndex("0:{}", n)).mul(factors.get(new NDIndex("{}:", n))));
+        NDArray policyChosen;
+        NDArray policyRejected;
+        NDArray omega = null;
+        if (layout == PairLayout.SHARED_PROMPT) {
+            SharedPromptPairs.Result r = SharedPromptPairs.forward(model, manager, pairs, examples, padId);
+            policyChosen = r.chosen();
+            policyRejected = r.rejected();
+            if (useWeighting) {
+                omega = WpoWeights.sequenceFactors(r.chosenLogits(), r.chosenTargets(), r.chosenMask())
+                        .mul(WpoWeights.sequenceFactors(r.rejectedLogits(), r.rejectedTargets(), r.rejectedMask()));
+            }
+        } else {
+            PaddedBatch rows = PairRows.of(manager, pairs, examples, padId);
+            CausalLmOutput out = model.forward(rows.inputIds(), rows.attentionMask(), rows.responseMask());
+            NDArray logps = out.responseLogps(); // (2N): chosen rows, then rejected rows
+            policyChosen = logps.get(new NDIndex("0:{}", n));
+            policyRejected = logps.get(new NDIndex("{}:", n));
+            if (useWeighting) {
+                long t = rows.inputIds().getShape().get(1);
+                NDArray factors = WpoWeights.sequenceFactors(out.logits().get(new NDIndex(":, 0:{}", t - 1)),
+                        rows.inputIds().get(new NDIndex(":, 1:")), rows.responseMask().get(new NDIndex(":, 1:")));
+                omega = factors.get(new NDIndex("0:{}", n)).mul(factors.get(new NDIndex("{}:", n)));
+            }
+        }
+        PreferenceBatch batch = PreferenceBatch.of(policyChosen, policyRejected, refChosen, refRejected,
+                manager.create(chosenLengths), manager.create(rejectedLengths));
+        if (omega != null) {
+            batch = batch.withPairWeights(omega);
         }
         LossOutput result = loss.compute(batch);
         return new Micro(result.perPair().sum(), result.metrics(), PairRows.tokens(pairs, examples));

@@ -82,7 +82,8 @@ public final class PreferenceTraining {
                     : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy);
             LOG.info("resident set before training: {} MiB (peak so far {} MiB)", ProcessMemory.rssBytes() >> 20,
                     ProcessMemory.peakRssBytes() >> 20);
-            PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId);
+            PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
+                    PairLayout.forModel(config));
             Trainer trainer = new Trainer(s.args(), objective, s.out(), ModelFiles.of(s.model()), progress);
             TrainResult r = trainer.train(policy, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),

@@ -177,7 +177,7 @@ class TrainingRunTest {
             List<TokenizedPair> pairs = SyntheticData.pairs(32, 8);
             ReferenceTable ref = ReferenceLogps.compute(policy, pairs, 8, 0, 0, Progress.NONE);
             PreferenceObjective objective = new PreferenceObjective(pairs, ref,
-                    dev.prefloop.engine.djl.loss.LossRegistry.create("sigmoid", LossSettings.defaults()), false, 0);
+                    dev.prefloop.engine.djl.loss.LossRegistry.create("sigmoid", LossSettings.defaults()), false, 0, PairLayout.SHARED_PROMPT);
             Path out = tmp.resolve("out");
             Files.createDirectories(out);
             new Trainer(args("learning_rate", "1e-3", "max_steps", "200", "batch_size", "4", "save_steps", "0",
