@@ -2,12 +2,12 @@ package dev.prefloop.cli;
 
 import dev.prefloop.engine.djl.train.SftTraining;
 import dev.prefloop.engine.djl.train.TrainResult;
-import dev.prefloop.engine.djl.train.TrainingArguments;
 import dev.prefloop.engine.djl.train.TrainingOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** SftCommand is {@code prefloop sft}: supervised fine-tuning on prompt-completion records. */
@@ -25,6 +25,11 @@ public final class SftCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--packing", description = "Pack several records into each row of --max-length tokens (best-fit"
+            + " decreasing, TRL's bfd); each record attends only to itself and restarts its positions, so only the"
+            + " padding changes.")
+    boolean packing;
+
     @Mixin
     TrainingMixin training;
 
@@ -35,7 +40,7 @@ public final class SftCommand implements Callable<Integer> {
     public Integer call() {
         TrainResult r = new SftTraining(ConsoleProgressFactory.stderr()).run(TrainingOptions.sft(training.model,
                 training.data, training.out, training.device, training.resume, training.force,
-                training.options(spec, TrainingArguments.names())));
+                training.options(spec, TrainingOptions.sftNames())));
         json.print(spec.commandLine().getOut(), TrainingSummary.of("sft", r));
         return ExitCodes.OK;
     }

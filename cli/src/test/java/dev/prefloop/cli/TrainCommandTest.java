@@ -137,6 +137,9 @@ class TrainCommandTest {
         assertEquals(2, summary.get("steps").asInt());
         assertEquals(1, summary.get("skipped_records").get("empty response").asInt());
         assertTrue(Files.isRegularFile(o.resolve("model.safetensors")));
+        assertEquals(0, run("sft", "--model", model.toString(), "--data", data.toString(), "--out",
+                tmp.resolve("packed").toString(), "--max-steps", "1", "--packing", "--max-length", "16"), err);
+        assertTrue(Files.isRegularFile(tmp.resolve("packed").resolve("model.safetensors")));
         assertEquals(2, sftUsage("--beta", "0.1"), "a loss option is not an sft option");
     }
 

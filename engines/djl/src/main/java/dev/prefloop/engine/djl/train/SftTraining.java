@@ -36,8 +36,14 @@ public final class SftTraining {
         OutputDirectory.create(s.out());
         try (LlamaModel model = LlamaModel.load(resumeFrom.orElse(s.model()), DeviceSpec.parse(s.device()),
                 ComputeDtype.FLOAT32)) {
-            Trainer trainer = new Trainer(s.args(), new SftObjective(records, padId), s.out(), ModelFiles.of(s.model()),
-                    progress);
+            TrainingObjective objective = s.packing()
+                    ? new PackedSftObjective(records, s.args().maxLength(), padId)
+                    : new SftObjective(records, padId);
+            if (s.packing()) {
+                LOG.info("{} records packed into {} rows of at most {} tokens", records.size(), objective.size(),
+                        s.args().maxLength());
+            }
+            Trainer trainer = new Trainer(s.args(), objective, s.out(), ModelFiles.of(s.model()), progress);
             TrainResult r = trainer.train(model, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
                     r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);

@@ -10,8 +10,9 @@ import java.nio.file.Path;
  * @param out the output directory
  * @param device cpu, cuda[:N] or auto
  * @param args the optimisation settings
+ * @param packing TRL's {@code packing}: records share rows (best-fit decreasing) without seeing each other
  * @param resume continue from OUT's latest checkpoint
  * @param force replace a non-empty OUT
  */
 public record SftTrainingSettings(Path model, String data, Path out, String device, TrainingArguments args,
-        boolean resume, boolean force) {}
+        boolean packing, boolean resume, boolean force) {}

@@ -55,9 +55,22 @@ public final class TrainingOptions {
     /** {@code prefloop sft}'s settings. */
     public static SftTrainingSettings sft(Path model, String data, Path out, String device, boolean resume,
             boolean force, Map<String, String> options) {
-        TrainingArguments args = TrainingArguments.from(requireKnown(new LinkedHashMap<>(options), "sft"), true);
+        Map<String, String> rest = new LinkedHashMap<>(options);
+        String packingText = rest.remove("packing");
+        boolean packing = packingText != null && bool("packing", packingText);
+        TrainingArguments args = TrainingArguments.from(requireKnown(rest, "sft"), true);
+        if (packing && args.maxLength() <= 0) {
+            throw new UsageException("--packing needs --max-length > 0 (the packed row length)");
+        }
         return new SftTrainingSettings(require(model, "--model"), require(data, "--data"), require(out, "--out"),
-                device, args, resume, force);
+                device, args, packing, resume, force);
+    }
+
+    /** Every option name sft accepts in snake_case. */
+    public static Set<String> sftNames() {
+        Set<String> s = new LinkedHashSet<>(TrainingArguments.names());
+        s.add("packing");
+        return s;
     }
 
     /** Every option name train accepts in snake_case (for --config checks and help). */

@@ -59,6 +59,11 @@ public final class TrainingSet {
                 ObjectNode r = reader.next();
                 String where = reader.location();
                 TokenizedCompletion c = tokenizer.completion(r, where);
+                if (c.prompt().length == 0 && c.completion().length > 0) {
+                    // Nothing predicts a sequence's first token: it becomes the prompt and is not scored.
+                    c = new TokenizedCompletion(Arrays.copyOf(c.completion(), 1),
+                            Arrays.copyOfRange(c.completion(), 1, c.completion().length));
+                }
                 long[] prompt = truncation.prompt(c.prompt());
                 Truncation.Skip why = truncation.checkPrompt(prompt);
                 long[] completion = truncation.completion(prompt.length, c.completion());

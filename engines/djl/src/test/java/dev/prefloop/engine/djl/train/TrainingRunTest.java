@@ -56,7 +56,7 @@ class TrainingRunTest {
         TrainingArguments a = TrainingArguments.from(Map.of("learning_rate", "3e-3", "max_steps", "200",
                 "batch_size", "8", "logging_steps", "20", "save_steps", "0", "warmup_ratio", "0.05"), true);
         TrainResult r = new SftTraining(Progress.NONE).run(new SftTrainingSettings(model, data.toString(), out, "cpu", a,
-                false, false));
+                false, false, false));
         List<Double> losses = losses(out);
         System.out.printf(Locale.ROOT, "SFT losses per 20 steps: %s%n", losses);
         assertEquals(200, r.steps());

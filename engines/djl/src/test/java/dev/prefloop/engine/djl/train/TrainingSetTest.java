@@ -84,15 +84,19 @@ class TrainingSetTest {
     void sftRecordsTruncateTheSameWay() {
         Path f = SyntheticData.write(tmp.resolve("sft.jsonl"), """
                 {"prompt_ids": [1, 2, 3], "completion_ids": [4, 5, 6]}
-                {"completion_ids": [7]}
+                {"completion_ids": [7, 8]}
                 {"prompt_ids": [1, 2, 3, 4], "completion_ids": [5]}
+                {"completion_ids": [9]}
                 """);
         SkippedRecords skipped = new SkippedRecords();
         List<TokenizedCompletion> c = TrainingSet.completions(DatasetLocator.locate(f.toString()),
                 new IdsRecordTokenizer(50), new Truncation(4, 0), skipped);
         assertEquals(2, c.size());
         assertArrayEquals(new long[] {4}, c.get(0).completion());
-        assertArrayEquals(new long[0], c.get(1).prompt());
+        // Without a prompt the first token is context, not a target: nothing predicts it.
+        assertArrayEquals(new long[] {7}, c.get(1).prompt());
+        assertArrayEquals(new long[] {8}, c.get(1).completion());
         assertEquals(1, skipped.count(Truncation.Skip.OVERLONG_PROMPT));
+        assertEquals(1, skipped.count(Truncation.Skip.EMPTY_RESPONSE));
     }
 }
