@@ -103,8 +103,8 @@ public final class TrainingMixin {
         for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
             String key = OptionsFile.snakeCase(o.longestName());
             if (names.contains(key)) {
-                m.put(key, o.typedValues().isEmpty() || o.stringValues().isEmpty() ? "true"
-                        : String.join(",", o.stringValues()));
+                // A flag without a value (--use-weighting, --packing) means true.
+                m.put(key, o.stringValues().isEmpty() ? "true" : String.join(",", o.stringValues()));
             }
         }
         return m;

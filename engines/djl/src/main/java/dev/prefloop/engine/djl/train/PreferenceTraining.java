@@ -105,7 +105,7 @@ public final class PreferenceTraining {
             return fromData;
         }
         Path refDir = s.reference() != null ? s.reference() : s.model();
-        String fingerprint = ReferenceLogps.fingerprint(pairs, refDir.toAbsolutePath().normalize().toString());
+        String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir));
         Path cache = s.out().resolve(ReferenceLogps.CACHE_FILE);
         ReferenceTable cached = ReferenceLogps.readCache(cache, fingerprint, pairs.size());
         if (cached != null) {

@@ -110,6 +110,26 @@ public final class ReferenceLogps {
         SafetensorsWriter.write(file, t, meta);
     }
 
+    /**
+     * A model directory's identity for the cache: its path and the size and modification time of each weight and
+     * config file (hashing gigabytes of weights on every start would cost more than the pass it saves).
+     */
+    public static String modelIdentity(Path modelDir) {
+        StringBuilder s = new StringBuilder(modelDir.toAbsolutePath().normalize().toString());
+        try (java.util.stream.Stream<Path> files = Files.list(modelDir)) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String n = f.getFileName().toString();
+                if (n.endsWith(".safetensors") || n.endsWith(".bin") || n.equals("config.json")) {
+                    s.append('|').append(n).append(':').append(Files.size(f)).append(':')
+                            .append(Files.getLastModifiedTime(f).toMillis());
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new ModelException(modelDir + ": cannot list: " + e.getMessage(), e);
+        }
+        return s.toString();
+    }
+
     /** SHA-256 over every pair's ids and the reference's identity. */
     public static String fingerprint(List<TokenizedPair> pairs, String reference) {
         try {
