@@ -86,6 +86,11 @@ class TrainCommandTest {
         // A second run into the same OUT must say how to continue or replace.
         assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString()));
         assertTrue(err.contains("--resume") && err.contains("--force"), err);
+        // --force with bad data fails before touching the previous run's output.
+        Path bad = Files.writeString(tmp.resolve("bad.jsonl"), "{\"prompt_ids\": [1]}\n");
+        assertEquals(3, run("train", "--model", model.toString(), "--data", bad.toString(), "--out", o.toString(),
+                "--force"));
+        assertTrue(Files.isRegularFile(o.resolve("model.safetensors")), "the previous output is kept");
     }
 
     @Test

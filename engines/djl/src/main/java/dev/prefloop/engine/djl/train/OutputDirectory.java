@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 
 /**
  * OutputDirectory decides what a training run does with OUT: a fresh run needs it absent or empty (or --force,
- * which clears it); --resume needs a complete checkpoint-N in it and continues from the latest.
+ * which clears it once the inputs are known good); --resume needs a complete checkpoint-N in it and continues
+ * from the latest.
  */
 public final class OutputDirectory {
 
@@ -26,18 +27,21 @@ public final class OutputDirectory {
             }
             return latest;
         }
-        if (nonEmpty(out)) {
-            if (!force) {
-                throw new UsageException("output " + out + " already exists and is not empty: continue the run with"
-                        + " --resume, or replace it with --force");
-            }
-            TrainerCheckpoint.deleteRecursively(out);
+        if (nonEmpty(out) && !force) {
+            throw new UsageException("output " + out + " already exists and is not empty: continue the run with"
+                    + " --resume, or replace it with --force");
         }
         return Optional.empty();
     }
 
-    /** Creates OUT (after all input checks passed, so bad input leaves nothing behind). */
-    public static void create(Path out) {
+    /**
+     * Creates OUT, first clearing it for a fresh --force run; called after every input check passed, so bad
+     * input neither leaves output behind nor destroys the previous run's.
+     */
+    public static void create(Path out, boolean resume, boolean force) {
+        if (!resume && force && nonEmpty(out)) {
+            TrainerCheckpoint.deleteRecursively(out);
+        }
         try {
             Files.createDirectories(out);
         } catch (IOException e) {

@@ -74,7 +74,7 @@ public final class PreferenceTraining {
                 new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
         LOG.info("{} pairs to train on, {} skipped {}", pairs.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
-        OutputDirectory.create(s.out());
+        OutputDirectory.create(s.out(), s.resume(), s.force());
         DeviceSpec device = DeviceSpec.parse(s.device());
         Path policyDir = resumeFrom.orElse(s.model());
         try (LlamaModel policy = LlamaModel.load(policyDir, device, ComputeDtype.FLOAT32)) {

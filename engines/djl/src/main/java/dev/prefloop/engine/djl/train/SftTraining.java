@@ -33,7 +33,7 @@ public final class SftTraining {
                 new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
         LOG.info("{} records to train on, {} skipped {}", records.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
-        OutputDirectory.create(s.out());
+        OutputDirectory.create(s.out(), s.resume(), s.force());
         try (LlamaModel model = LlamaModel.load(resumeFrom.orElse(s.model()), DeviceSpec.parse(s.device()),
                 ComputeDtype.FLOAT32)) {
             TrainingObjective objective = s.packing()
