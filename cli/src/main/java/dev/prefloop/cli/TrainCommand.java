@@ -54,6 +54,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rpo-alpha", paramLabel = "A", description = "RPO: add A x the chosen completions' NLL (the sft loss) to the loss.")
     String rpoAlpha;
 
+    @Option(names = "--ld-alpha", paramLabel = "A", description = "LD-DPO: past the shorter completion's length,"
+            + " tokens count A times in the policy's and the reference's sums (TRL ld_alpha, in [0, 1]).")
+    String ldAlpha;
+
     @Option(names = "--ref", paramLabel = "DIR", description = "Reference model directory (default: --model, the starting policy).")
     Path ref;
 

@@ -3,6 +3,7 @@ package dev.prefloop.engine.djl.train;
 import dev.prefloop.core.data.DatasetLocator;
 import dev.prefloop.core.error.UsageException;
 import dev.prefloop.core.progress.Progress;
+import dev.prefloop.engine.djl.loss.LdWeighting;
 import dev.prefloop.engine.djl.loss.LossRegistry;
 import dev.prefloop.engine.djl.loss.PreferenceLoss;
 import dev.prefloop.engine.djl.model.ComputeDtype;
@@ -66,6 +67,7 @@ public final class PreferenceTraining {
     /** Runs the whole job. */
     public TrainResult run(PreferenceTrainingSettings s) {
         PreferenceLoss loss = loss(s);
+        LdWeighting ld = Double.isNaN(s.ldAlpha()) ? null : new LdWeighting(s.ldAlpha());
         boolean referenceFree = s.losses().stream().allMatch(n -> REFERENCE_FREE.contains(LossRegistry.entry(n).name()));
         Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
         DecoderConfig config = DecoderConfig.read(s.model());
@@ -79,11 +81,11 @@ public final class PreferenceTraining {
         Path policyDir = resumeFrom.orElse(s.model());
         try (LlamaModel policy = LlamaModel.load(policyDir, device, ComputeDtype.FLOAT32)) {
             ReferenceTable reference = referenceFree ? null
-                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy);
+                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy, ld);
             LOG.info("resident set before training: {} MiB (peak so far {} MiB)", ProcessMemory.rssBytes() >> 20,
                     ProcessMemory.peakRssBytes() >> 20);
             PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
-                    PairLayout.forModel(config));
+                    PairLayout.forModel(config), ld);
             Trainer trainer = new Trainer(s.args(), objective, s.out(), ModelFiles.of(s.model()), progress);
             TrainResult r = trainer.train(policy, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
@@ -98,14 +100,17 @@ public final class PreferenceTraining {
      * fresh: before the first update the policy is the reference), written to the cache.
      */
     private ReferenceTable reference(PreferenceTrainingSettings s, List<TokenizedPair> pairs, long padId,
-            DeviceSpec device, LlamaModel startingPolicy) {
+            DeviceSpec device, LlamaModel startingPolicy, LdWeighting ld) {
         ReferenceTable fromData = ReferenceLogps.fromData(pairs);
-        if (fromData != null) {
+        if (fromData != null && ld != null) {
+            LOG.info("ld_alpha is set: the data's reference log-probabilities are plain sums, so they are recomputed");
+        } else if (fromData != null) {
             LOG.info("reference log-probabilities taken from the data (ref_chosen_logps, ref_rejected_logps)");
             return fromData;
         }
         Path refDir = s.reference() != null ? s.reference() : s.model();
-        String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir));
+        String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir)
+                + (ld == null ? "" : "|ld_alpha=" + s.ldAlpha()));
         Path cache = s.out().resolve(ReferenceLogps.CACHE_FILE);
         ReferenceTable cached = ReferenceLogps.readCache(cache, fingerprint, pairs.size());
         if (cached != null) {
@@ -114,11 +119,11 @@ public final class PreferenceTraining {
         ReferenceTable computed;
         if (s.reference() == null && startingPolicy != null) {
             computed = ReferenceLogps.compute(startingPolicy, pairs, s.args().batchSize(), s.args().microBatchTokens(),
-                    padId, progress);
+                    padId, progress, ld);
         } else {
             try (LlamaModel ref = LlamaModel.load(refDir, device, ComputeDtype.FLOAT32)) {
                 computed = ReferenceLogps.compute(ref, pairs, s.args().batchSize(), s.args().microBatchTokens(), padId,
-                        progress);
+                        progress, ld);
             }
         }
         ReferenceLogps.writeCache(cache, fingerprint, computed);

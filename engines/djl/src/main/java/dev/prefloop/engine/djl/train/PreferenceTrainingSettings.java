@@ -17,10 +17,11 @@ import java.util.List;
  * @param lossWeights one weight per loss, or null for 1.0 each
  * @param useWeighting WPO's pair weights (TRL use_weighting)
  * @param rpoAlpha RPO's NLL weight (TRL rpo_alpha), or NaN for none: adds the sft loss with this weight
+ * @param ldAlpha LD-DPO's weight of the tokens past the shared length (TRL ld_alpha), or NaN for none
  * @param lossSettings the loss hyperparameters
  * @param resume continue from OUT's latest checkpoint
  * @param force replace a non-empty OUT
  */
 public record PreferenceTrainingSettings(Path model, Path reference, String data, Path out, String device,
         TrainingArguments args, List<String> losses, double[] lossWeights, boolean useWeighting, double rpoAlpha,
-        LossSettings lossSettings, boolean resume, boolean force) {}
+        double ldAlpha, LossSettings lossSettings, boolean resume, boolean force) {}

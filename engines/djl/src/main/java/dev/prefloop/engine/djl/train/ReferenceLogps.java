@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import dev.prefloop.core.error.ModelException;
 import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.TorchRuntime;
+import dev.prefloop.engine.djl.loss.LdWeighting;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.model.PaddedBatch;
 import dev.prefloop.engine.djl.weights.HostTensor;
@@ -57,6 +58,12 @@ public final class ReferenceLogps {
     /** Every pair's reference sums with {@code model}, no gradient, micro-batches as training cuts them. */
     public static ReferenceTable compute(LlamaModel model, List<TokenizedPair> pairs, int batchSize, long tokenBudget,
             long padId, Progress progress) {
+        return compute(model, pairs, batchSize, tokenBudget, padId, progress, null);
+    }
+
+    /** The same, LD-weighted as LD-DPO weights the policy's sums when {@code ld} is not null. */
+    public static ReferenceTable compute(LlamaModel model, List<TokenizedPair> pairs, int batchSize, long tokenBudget,
+            long padId, Progress progress, LdWeighting ld) {
         int[] all = new int[pairs.size()];
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
@@ -69,8 +76,15 @@ public final class ReferenceLogps {
                 try (NDScope scope = new NDScope(); NDManager step = base.newSubManager()) {
                     scope.suppressNotUsedWarning();
                     PaddedBatch rows = PairRows.of(step, pairs, micro, padId);
-                    NDArray logps = model.responseLogps(rows.inputIds(), rows.attentionMask(), rows.responseMask());
-                    float[] v = logps.toFloatArray(); // (2N): chosen rows, then rejected rows
+                    float[] v; // (2N): chosen rows, then rejected rows
+                    if (ld == null) {
+                        v = model.responseLogps(rows.inputIds(), rows.attentionMask(), rows.responseMask())
+                                .toFloatArray();
+                    } else {
+                        NDArray[] sums = PairTokens.ofRows(model.logits(rows.inputIds(), rows.attentionMask(), null),
+                                rows, micro.length).ldSums(ld);
+                        v = sums[0].concat(sums[1]).toFloatArray();
+                    }
                     for (int k = 0; k < micro.length; k++) {
                         chosen[micro[k]] = v[k];
                         rejected[micro[k]] = v[micro.length + k];

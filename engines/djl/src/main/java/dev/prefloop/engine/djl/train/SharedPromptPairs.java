@@ -31,9 +31,12 @@ final class SharedPromptPairs {
      * @param rejectedTargets (B, Lr)
      * @param chosenMask (B, Lc) float32, 1 on real chosen tokens
      * @param rejectedMask (B, Lr)
+     * @param chosenTokens (B, Lc) per-token log p of the chosen tokens, 0 on pads
+     * @param rejectedTokens (B, Lr)
      */
     record Result(NDArray chosen, NDArray rejected, NDArray chosenLogits, NDArray rejectedLogits,
-            NDArray chosenTargets, NDArray rejectedTargets, NDArray chosenMask, NDArray rejectedMask) {}
+            NDArray chosenTargets, NDArray rejectedTargets, NDArray chosenMask, NDArray rejectedMask,
+            NDArray chosenTokens, NDArray rejectedTokens) {}
 
     private SharedPromptPairs() {}
 
@@ -93,10 +96,11 @@ final class SharedPromptPairs {
                 m.create(mask, new Shape(b, 1, 1, t, t))); // (B, T, C)
         Side c = side(model, m, hidden, chosenFrom, chosenIds, chosenReal, b, lc);
         Side rj = side(model, m, hidden, rejectedFrom, rejectedIds, rejectedReal, b, lr);
-        return new Result(c.sums, rj.sums, c.logits, rj.logits, c.targets, rj.targets, c.mask, rj.mask);
+        return new Result(c.sums, rj.sums, c.logits, rj.logits, c.targets, rj.targets, c.mask, rj.mask, c.tokens,
+                rj.tokens);
     }
 
-    private record Side(NDArray sums, NDArray logits, NDArray targets, NDArray mask) {}
+    private record Side(NDArray sums, NDArray logits, NDArray targets, NDArray mask, NDArray tokens) {}
 
     private static Side side(LlamaModel model, NDManager m, NDArray hidden, long[] from, long[] targets, float[] real,
             int b, int l) {
@@ -108,7 +112,7 @@ final class SharedPromptPairs {
         NDArray lp = scoring.logSoftmax(2).gather(tgt.expandDims(2), 2).squeeze(2); // (B, L)
         NDArray mask = m.create(real, new Shape(b, l));
         NDArray kept = NDArrays.where(mask.gt(m.zeros(new Shape())), lp, m.zeros(new Shape()));
-        return new Side(kept.sum(new int[] {1}), logits, tgt, mask);
+        return new Side(kept.sum(new int[] {1}), logits, tgt, mask, kept);
     }
 
     private static void fillCompletion(long[] tokens, int r, int t, int start, int promptLength, int region,

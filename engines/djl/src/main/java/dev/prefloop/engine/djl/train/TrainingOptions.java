@@ -20,7 +20,7 @@ public final class TrainingOptions {
 
     /** Preference options beside the loss hyperparameters of LossSettings. */
     private static final Set<String> LOSS_CHOICE = Set.of("loss", "loss_type", "loss_weights", "use_weighting",
-            "rpo_alpha");
+            "rpo_alpha", "ld_alpha");
 
     private TrainingOptions() {}
 
@@ -37,6 +37,8 @@ public final class TrainingOptions {
         boolean useWeighting = weighting != null && bool("use_weighting", weighting);
         String rpo = rest.remove("rpo_alpha");
         double rpoAlpha = rpo == null ? Double.NaN : number("rpo_alpha", rpo);
+        String ld = rest.remove("ld_alpha");
+        double ldAlpha = ld == null ? Double.NaN : number("ld_alpha", ld);
         LossSettings.Builder b = new LossSettings.Builder();
         Set<String> given = new LinkedHashSet<>();
         for (String name : LossSettings.names()) {
@@ -49,7 +51,8 @@ public final class TrainingOptions {
         requireUsed(losses, given);
         TrainingArguments args = TrainingArguments.from(requireKnown(rest, "train"), false);
         return new PreferenceTrainingSettings(require(model, "--model"), reference, require(data, "--data"),
-                require(out, "--out"), device, args, losses, weights, useWeighting, rpoAlpha, b.build(), resume, force);
+                require(out, "--out"), device, args, losses, weights, useWeighting, rpoAlpha, ldAlpha, b.build(), resume,
+                force);
     }
 
     /** {@code prefloop sft}'s settings. */

@@ -134,4 +134,32 @@ class PairLayoutTest {
             }
         }
     }
+
+    @Test
+    void ldWeightedSumsAgreeAcrossLayoutsAndWithTheReferencePassAtTheStart() {
+        Path dir = TinyModel.write(tmp.resolve("model"), 24);
+        List<TokenizedPair> pairs = List.of(
+                new TokenizedPair(new long[] {5, 6, 7}, new long[] {9, 10, 11, 12, 13}, new long[] {14, 15}, 0, 0),
+                new TokenizedPair(new long[] {20, 21}, new long[] {22}, new long[] {23, 24, 25}, 0, 0));
+        int[] all = {0, 1};
+        dev.prefloop.engine.djl.loss.LdWeighting ld = new dev.prefloop.engine.djl.loss.LdWeighting(0.5);
+        try (LlamaModel model = LlamaModel.load(dir, DeviceSpec.CPU, ComputeDtype.FLOAT32);
+                NDManager m = TorchRuntime.engine().newBaseManager()) {
+            ReferenceTable plain = ReferenceLogps.compute(model, pairs, 2, 0, 0, dev.prefloop.core.progress.Progress.NONE);
+            ReferenceTable weighted = ReferenceLogps.compute(model, pairs, 2, 0, 0,
+                    dev.prefloop.core.progress.Progress.NONE, ld);
+            // The chosen response of pair 0 is longer than its rejected one: its tail counts half.
+            assertTrue(weighted.chosen()[0] > plain.chosen()[0], weighted.chosen()[0] + " vs " + plain.chosen()[0]);
+            assertEquals(plain.rejected()[0], weighted.rejected()[0], 1e-6);
+            for (PairLayout layout : PairLayout.values()) {
+                PreferenceObjective o = new PreferenceObjective(pairs, weighted,
+                        LossRegistry.create("sigmoid", LossSettings.defaults()), false, 0, layout, ld);
+                Map<String, Double> metrics = o.compute(model, all, m).metrics();
+                // Policy = reference before any update: the LD-weighted rewards are 0 on both sides.
+                assertEquals(0.0, metrics.get("rewards/chosen"), 1e-5, layout + " " + metrics);
+                assertEquals(0.0, metrics.get("rewards/rejected"), 1e-5, layout + " " + metrics);
+                assertEquals((weighted.chosen()[0] + weighted.chosen()[1]) / 2, metrics.get("logps/chosen"), 1e-4);
+            }
+        }
+    }
 }

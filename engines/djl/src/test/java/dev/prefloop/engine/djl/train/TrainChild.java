@@ -39,6 +39,6 @@ public final class TrainChild {
                 "batch_size", "4", "gradient_accumulation_steps", "2", "save_steps", "8", "logging_steps", "4",
                 "warmup_ratio", "0.1", "seed", "5"), false);
         return new PreferenceTrainingSettings(model, null, data, out, "cpu", args, List.of("sigmoid"), null, false,
-                Double.NaN, LossSettings.defaults(), resume, false);
+                Double.NaN, Double.NaN, LossSettings.defaults(), resume, false);
     }
 }

@@ -19,7 +19,7 @@ class TrainingOptionsTest {
     @Test
     void trlNamesBecomeSettingsWithTrlDefaults() {
         PreferenceTrainingSettings s = parse(Map.of("loss_type", "sigmoid,bco_pair", "loss_weights", "1,0.5",
-                "beta", "0.3", "per_device_train_batch_size", "2", "rpo_alpha", "0.7"));
+                "beta", "0.3", "per_device_train_batch_size", "2", "rpo_alpha", "0.7", "ld_alpha", "0.5"));
         assertEquals(List.of("sigmoid", "bco_pair"), s.losses());
         assertEquals(0.5, s.lossWeights()[1]);
         assertEquals(0.3, s.lossSettings().beta());
@@ -27,6 +27,8 @@ class TrainingOptionsTest {
         assertEquals(1e-6, s.args().learningRate());
         assertEquals(512, s.args().maxPromptLength());
         assertEquals(0.7, s.rpoAlpha());
+        assertEquals(0.5, s.ldAlpha());
+        assertTrue(Double.isNaN(parse(Map.of()).ldAlpha()));
         assertEquals(SchedulerType.LINEAR, s.args().lrSchedulerType());
         // rpo_alpha adds sft with its weight to the mix; the loss builds.
         PreferenceTraining.loss(s);

@@ -75,8 +75,8 @@ class TrainingRunTest {
         TrainingArguments a = args("learning_rate", "2e-3", "max_steps", "150", "batch_size", "8", "logging_steps", "25",
                 "save_steps", "0", "lr_scheduler_type", "constant");
         TrainResult r = new PreferenceTraining(Progress.NONE).run(new PreferenceTrainingSettings(model, null,
-                data.toString(), out, "cpu", a, List.of("sigmoid"), null, false, Double.NaN, LossSettings.defaults(),
-                false, false));
+                data.toString(), out, "cpu", a, List.of("sigmoid"), null, false, Double.NaN, Double.NaN,
+                LossSettings.defaults(), false, false));
         assertEquals(150, r.steps());
         assertTrue(Files.isRegularFile(out.resolve(ReferenceLogps.CACHE_FILE)), "reference cache written");
         List<TokenizedPair> heldOut = SyntheticData.pairs(64, 99);
@@ -127,7 +127,7 @@ class TrainingRunTest {
     private Path run(Path model, Path data, String name, TrainingArguments a) {
         Path out = tmp.resolve(name);
         new PreferenceTraining(Progress.NONE).run(new PreferenceTrainingSettings(model, null, data.toString(), out,
-                "cpu", a, List.of("sigmoid"), null, false, Double.NaN, LossSettings.defaults(), false, false));
+                "cpu", a, List.of("sigmoid"), null, false, Double.NaN, Double.NaN, LossSettings.defaults(), false, false));
         return out;
     }
 
