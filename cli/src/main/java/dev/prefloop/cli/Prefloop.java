@@ -23,6 +23,8 @@ import picocli.CommandLine.Spec;
             InitCommand.class,
             ScoreCommand.class,
             LabelCommand.class,
+            SftCommand.class,
+            TrainCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

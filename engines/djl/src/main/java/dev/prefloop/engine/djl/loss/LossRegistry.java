@@ -29,7 +29,10 @@ public final class LossRegistry {
     private static final Map<String, String> ALIASES = Map.of("aot_pair", "aot_unpaired");
 
     static {
-        dpo("sigmoid", "DPO: -log sigma(beta Delta) (label_smoothing is cdpo's)", SigmoidLoss::new, "f");
+        // The product decision (issue 7): no flag is silently ignored, so label_smoothing > 0 with sigmoid gives the
+        // conservative-DPO mix of TRL <= 0.28 rather than TRL >= 0.29's silent no-op.
+        dpo("sigmoid", "DPO: -log sigma(beta Delta); label_smoothing > 0 makes it cdpo's conservative mix",
+                s -> s.labelSmoothing() > 0 ? new CdpoLoss(s) : new SigmoidLoss(s), "f", "label_smoothing");
         dpo("hinge", "SLiC hinge: max(0, 1 - beta Delta)", HingeLoss::new, "f");
         dpo("ipo", "IPO on per-token log-ratios: (Dbar - 1/(2 beta))^2", IpoLoss::new, "f");
         dpo("exo_pair", "EXO (K=2): KL to Bernoulli(1 - eps), eps = label_smoothing > 0", ExoPairLoss::new, "f",

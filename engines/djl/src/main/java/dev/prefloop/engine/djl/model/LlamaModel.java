@@ -313,6 +313,35 @@ public final class LlamaModel implements AutoCloseable {
         return norm.forward(x);
     }
 
+    /**
+     * Final-norm hidden states (B, T, C) under a caller-built additive attention mask (B, 1, 1, T, T) (0 where a
+     * query may see a key, float32's lowest value elsewhere) and explicit position ids (B, T) int64: for layouts
+     * plain causal masks cannot express, such as a prompt shared by two completions that must not see each other.
+     * Sliding-window layers would need their own masks, so a model with a window shorter than T is refused.
+     */
+    public NDArray maskedHiddenStates(NDArray inputIds, NDArray positionIds, NDArray additiveMask) {
+        int t = Math.toIntExact(inputIds.getShape().get(1));
+        for (Block block : blocks) {
+            if (block.window > 0 && block.window < t) {
+                throw new IllegalArgumentException("a custom attention mask cannot express the sliding window "
+                        + block.window + " over " + t + " columns");
+            }
+        }
+        NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedTokens, SparseFormat.DENSE)
+                .singletonOrThrow(); // (B, T, C)
+        RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
+        for (Block block : blocks) {
+            x = block.forward(x, rope, additiveMask);
+        }
+        return norm.forward(x);
+    }
+
+    /** The causal-LM head on hidden states (..., C) -> logits (..., V), e.g. only at the positions that are scored. */
+    public NDArray lmHead(NDArray hidden) {
+        requireHead(ModelHead.CAUSAL_LM);
+        return head.forward(hidden);
+    }
+
     /** Next-token logits (B, T, V) of a causal LM, in the compute dtype. */
     public NDArray logits(NDArray inputIds, NDArray attentionMask, NDArray positionIds) {
         requireHead(ModelHead.CAUSAL_LM);

@@ -1,0 +1,108 @@
+package dev.prefloop.cli;
+
+import dev.prefloop.engine.djl.loss.LossRegistry;
+import dev.prefloop.engine.djl.train.PreferenceTraining;
+import dev.prefloop.engine.djl.train.PreferenceTrainingSettings;
+import dev.prefloop.engine.djl.train.TrainResult;
+import dev.prefloop.engine.djl.train.TrainingOptions;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** TrainCommand is {@code prefloop train}: preference training with TRL's losses. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Train a policy on preference pairs with DPO or another of TRL's preference losses.",
+        description = {"Reads pairs (prompt_ids, chosen_ids, rejected_ids; optional ref_chosen_logps and"
+                + " ref_rejected_logps as prefloop score writes them) and trains --model with --loss. Reference"
+                + " log-probabilities come from the data, else from one pass of --ref (or of --model itself) before"
+                + " training, cached in OUT/ref_logps.safetensors, so no reference model stays in memory. Chosen and"
+                + " rejected go through the model in one concatenated pass; sums run over completion tokens only.",
+                "",
+                "Options carry TRL's DPOConfig/TrainingArguments names in kebab-case; --config FILE.yaml takes the"
+                + " same keys (snake_case too). A loss option the chosen losses do not read is an error, never"
+                + " ignored: --label-smoothing with sigmoid gives conservative DPO (the cdpo loss), as TRL <= 0.28"
+                + " did. --list-losses prints every loss.",
+                "",
+                "OUT receives the final model (Hugging Face layout), checkpoint-N directories as TRL's Trainer lays them"
+                + " out (weights, optimizer, scheduler, RNG, trainer_state.json) and metrics.jsonl (step, epoch, loss,"
+                + " learning_rate, grad_norm, tokens_per_second, rewards/chosen|rejected|margins|accuracies,"
+                + " logps/chosen|rejected), one line per --logging-steps window. Records whose prompt fills"
+                + " --max-length, whose completion is empty, or whose two completions are identical are skipped and"
+                + " counted.",
+                ""})
+public final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--list-losses", description = "Print every loss, one line each, and exit.")
+    boolean listLosses;
+
+    @Option(names = "--loss", paramLabel = "L[,L...]", description = "The loss (default sigmoid = DPO); several, comma-separated, are summed with --loss-weights as DPOTrainer's loss_type list.")
+    String loss;
+
+    @Option(names = "--loss-weights", paramLabel = "W[,W...]", description = "One weight per --loss (default 1 each).")
+    String lossWeights;
+
+    @Option(names = "--use-weighting", description = "WPO: weight each pair by its policy probability factor (TRL use_weighting).")
+    boolean useWeighting;
+
+    @Option(names = "--rpo-alpha", paramLabel = "A", description = "RPO: add A x the chosen completions' NLL (the sft loss) to the loss.")
+    String rpoAlpha;
+
+    @Option(names = "--ld-alpha", paramLabel = "A", description = "LD-DPO: past the shorter completion's length,"
+            + " tokens count A times in the policy's and the reference's sums (TRL ld_alpha, in [0, 1]).")
+    String ldAlpha;
+
+    @Option(names = "--ref", paramLabel = "DIR", description = "Reference model directory (default: --model, the starting policy).")
+    Path ref;
+
+    @Option(names = "--beta", paramLabel = "B", description = "KL strength beta (default 0.1); every loss reads it.")
+    String beta;
+
+    @Option(names = "--label-smoothing", paramLabel = "EPS", description = "Label noise eps in [0, 0.5] (default 0): sigmoid -> conservative DPO (cdpo), robust, exo_pair, aot, cpo_sigmoid, simpo.")
+    String labelSmoothing;
+
+    @Option(names = "--discopop-tau", paramLabel = "TAU", description = "discopop's temperature (default 0.05).")
+    String discopopTau;
+
+    @Option(names = "--f-divergence-type", paramLabel = "F", description = "reverse_kl (default), forward_kl, js_divergence or alpha_divergence, for the losses on Delta.")
+    String fDivergenceType;
+
+    @Option(names = "--f-alpha-divergence-coef", paramLabel = "A", description = "alpha_divergence's coefficient (default 0.5).")
+    String fAlphaDivergenceCoef;
+
+    @Option(names = "--simpo-gamma", paramLabel = "G", description = "SimPO/AlphaPO target margin gamma (default 0.5).")
+    String simpoGamma;
+
+    @Option(names = "--cpo-alpha", paramLabel = "A", description = "Weight of the CPO family's NLL term (default 1.0).")
+    String cpoAlpha;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "AlphaPO's reward shape alpha (default 0; alphapo needs != 0).")
+    String alpha;
+
+    @Mixin
+    TrainingMixin training;
+
+    @Mixin
+    JsonMixin json;
+
+    @Override
+    public Integer call() {
+        if (listLosses) {
+            LossRegistry.helpLines().forEach(spec.commandLine().getOut()::println);
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+        PreferenceTrainingSettings settings = TrainingOptions.preference(training.model, ref, training.data,
+                training.out, training.device, training.resume, training.force,
+                training.options(spec, TrainingOptions.preferenceNames()));
+        TrainResult r = new PreferenceTraining(ConsoleProgressFactory.stderr()).run(settings);
+        json.print(spec.commandLine().getOut(), TrainingSummary.of("train", r));
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.prefloop.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefloop.core.data.JsonCodec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** prefloop train and sft from the command line: options, --config, errors with exit codes and no output left. */
+class TrainCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path model;
+    private Path pairs;
+    private String out;
+    private String err;
+
+    @BeforeEach
+    void data() throws Exception {
+        // The engine's random llama fixture (vocab 256, hidden 64, 2 layers); surefire runs in cli/.
+        model = Path.of("../engines/djl/src/test/resources/hf-parity/llama-gqa").toAbsolutePath().normalize();
+        assertTrue(Files.isRegularFile(model.resolve("model.safetensors")), model.toString());
+        Random r = new Random(1);
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            s.append(String.format("{\"prompt_ids\": [%d, %d, %d], \"chosen_ids\": [%d, %d], \"rejected_ids\": [%d]}%n",
+                    3 + r.nextInt(200), 3 + r.nextInt(200), 3 + r.nextInt(200), 3 + r.nextInt(200), 3 + r.nextInt(200),
+                    3 + r.nextInt(200)));
+        }
+        s.append("{\"prompt_ids\": [1], \"chosen_ids\": [], \"rejected_ids\": [5]}\n");
+        pairs = Files.writeString(tmp.resolve("pairs.jsonl"), s.toString());
+    }
+
+    private int run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        CommandLine cl = Prefloop.commandLine();
+        cl.setOut(new PrintWriter(o));
+        cl.setErr(new PrintWriter(e));
+        int code = cl.execute(args);
+        out = o.toString();
+        err = e.toString();
+        return code;
+    }
+
+    @Test
+    void listLossesPrintsOneLinePerLoss() {
+        assertEquals(0, run("train", "--list-losses"));
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("sigmoid ") && l.contains("cdpo")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("aot_pair ")), out);
+    }
+
+    @Test
+    void aConfigFileAndTheCommandLineTrainAndWriteTheOutput() throws Exception {
+        Path config = Files.writeString(tmp.resolve("dpo.yaml"), """
+                learning_rate: 1.0e-4
+                max_steps: 3
+                per_device_train_batch_size: 4
+                save-steps: 2
+                logging_steps: 1
+                beta: 0.25
+                """);
+        Path o = tmp.resolve("run");
+        assertEquals(0, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--config", config.toString(), "--learning-rate", "5e-4", "--device", "cpu", "--json"), err);
+        JsonNode summary = JsonCodec.mapper().readTree(out);
+        assertEquals(3, summary.get("steps").asInt());
+        assertEquals(1, summary.get("skipped_records").get("empty response").asInt());
+        JsonNode args = JsonCodec.mapper().readTree(o.resolve("checkpoint-2").resolve("training_args.json").toFile());
+        assertEquals(5e-4, args.get("learning_rate").asDouble(), "the command line wins");
+        assertEquals(4, args.get("per_device_train_batch_size").asInt(), "TRL's name in --config");
+        assertEquals(3, Files.readAllLines(o.resolve("metrics.jsonl")).size());
+        for (String f : new String[] {"config.json", "model.safetensors", "ref_logps.safetensors"}) {
+            assertTrue(Files.isRegularFile(o.resolve(f)), f);
+        }
+        // A second run into the same OUT must say how to continue or replace.
+        assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString()));
+        assertTrue(err.contains("--resume") && err.contains("--force"), err);
+        // --force with bad data fails before touching the previous run's output.
+        Path bad = Files.writeString(tmp.resolve("bad.jsonl"), "{\"prompt_ids\": [1]}\n");
+        assertEquals(3, run("train", "--model", model.toString(), "--data", bad.toString(), "--out", o.toString(),
+                "--force"));
+        assertTrue(Files.isRegularFile(o.resolve("model.safetensors")), "the previous output is kept");
+    }
+
+    @Test
+    void aLossOptionTheLossDoesNotReadIsAUsageErrorAndLeavesNothing() {
+        Path o = tmp.resolve("run");
+        assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--loss", "hinge", "--label-smoothing", "0.1"));
+        assertEquals("prefloop train: error: --label-smoothing is not used by --loss hinge (it reads: beta,"
+                + " f-divergence-type, f-alpha-divergence-coef)", err.strip());
+        assertFalse(Files.exists(o));
+    }
+
+    @Test
+    void anUnknownConfigKeyIsAUsageError() throws Exception {
+        Path config = Files.writeString(tmp.resolve("c.yaml"), "gradient_checkpointing: true\n");
+        assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out",
+                tmp.resolve("run").toString(), "--config", config.toString()));
+        assertTrue(err.contains("unknown option 'gradient_checkpointing'"), err);
+        assertFalse(Files.exists(tmp.resolve("run")));
+    }
+
+    @Test
+    void malformedPairsNameFileLineAndFieldWithExitCode3AndNoOutput() throws Exception {
+        Path bad = Files.writeString(tmp.resolve("bad.jsonl"), "{\"prompt_ids\": [1], \"chosen_ids\": [2]}\n");
+        Path o = tmp.resolve("run");
+        assertEquals(3, run("train", "--model", model.toString(), "--data", bad.toString(), "--out", o.toString()));
+        assertTrue(err.contains("bad.jsonl, line 1: field 'rejected_ids' is missing"), err);
+        assertFalse(Files.exists(o));
+    }
+
+    @Test
+    void resumeWithoutACheckpointIsAUsageError() {
+        assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out",
+                tmp.resolve("none").toString(), "--resume"));
+        assertTrue(err.contains("holds no complete checkpoint-N"), err);
+    }
+
+    @Test
+    void sftTrainsOnCompletionRecords() throws Exception {
+        Path data = Files.writeString(tmp.resolve("sft.jsonl"), """
+                {"prompt_ids": [5, 6, 7], "completion_ids": [8, 9]}
+                {"completion_ids": [10, 11, 12]}
+                {"prompt_ids": [5], "completion_ids": []}
+                """);
+        Path o = tmp.resolve("sft");
+        assertEquals(0, run("sft", "--model", model.toString(), "--data", data.toString(), "--out", o.toString(),
+                "--max-steps", "2", "--batch-size", "2", "--logging-steps", "1", "--json"), err);
+        JsonNode summary = JsonCodec.mapper().readTree(out);
+        assertEquals(2, summary.get("steps").asInt());
+        assertEquals(1, summary.get("skipped_records").get("empty response").asInt());
+        assertTrue(Files.isRegularFile(o.resolve("model.safetensors")));
+        assertEquals(0, run("sft", "--model", model.toString(), "--data", data.toString(), "--out",
+                tmp.resolve("packed").toString(), "--max-steps", "1", "--packing", "--max-length", "16"), err);
+        assertTrue(Files.isRegularFile(tmp.resolve("packed").resolve("model.safetensors")));
+        assertEquals(2, sftUsage("--beta", "0.1"), "a loss option is not an sft option");
+    }
+
+    private int sftUsage(String... extra) {
+        String[] args = new String[] {"sft", "--model", model.toString(), "--data", pairs.toString(), "--out",
+                tmp.resolve("x").toString(), extra[0], extra[1]};
+        return run(args);
+    }
+}

@@ -1,0 +1,139 @@
+package dev.prefloop.engine.djl.train;
+
+import dev.prefloop.core.data.DatasetLocator;
+import dev.prefloop.core.error.UsageException;
+import dev.prefloop.core.progress.Progress;
+import dev.prefloop.engine.djl.loss.LdWeighting;
+import dev.prefloop.engine.djl.loss.LossRegistry;
+import dev.prefloop.engine.djl.loss.PreferenceLoss;
+import dev.prefloop.engine.djl.model.ComputeDtype;
+import dev.prefloop.engine.djl.model.DecoderConfig;
+import dev.prefloop.engine.djl.model.DeviceSpec;
+import dev.prefloop.engine.djl.model.LlamaModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PreferenceTraining is {@code prefloop train}: read and truncate the pairs, settle the reference
+ * log-probabilities (from the data, the cache, or one pass of the reference model, which is then freed), train
+ * the policy with the chosen losses and write checkpoints, metrics and the final model under OUT.
+ */
+public final class PreferenceTraining {
+
+    /** Losses that need inputs this trainer does not make yet (pilot sums, sampled responses, a second player). */
+    private static final Set<String> NOT_TRAINABLE_HERE = Set.of("sgdpo", "xpo", "xpo_ipo", "iopo");
+
+    /** The reference-free CPO family: no reference log-probabilities are needed. */
+    private static final Set<String> REFERENCE_FREE = Set.of("cpo_sigmoid", "cpo_hinge", "cpo_ipo", "simpo", "alphapo");
+
+    private static final Logger LOG = LoggerFactory.getLogger(PreferenceTraining.class);
+
+    private final Progress progress;
+
+    /** A service reporting progress to {@code progress}. */
+    public PreferenceTraining(Progress progress) {
+        this.progress = progress;
+    }
+
+    /** The loss the settings describe (rpo_alpha adds sft with that weight, as DPOTrainer does). */
+    public static PreferenceLoss loss(PreferenceTrainingSettings s) {
+        List<String> names = new ArrayList<>(s.losses());
+        double[] weights = s.lossWeights();
+        for (String n : names) {
+            String name = LossRegistry.entry(n).name();
+            if (NOT_TRAINABLE_HERE.contains(name)) {
+                throw new UsageException("--loss " + n + " needs inputs train does not produce yet (pilot sums, sampled"
+                        + " responses or a second player); it has its own issue");
+            }
+        }
+        if (!Double.isNaN(s.rpoAlpha())) {
+            names.add("sft");
+            weights = weights == null ? ones(names.size()) : Arrays.copyOf(weights, names.size());
+            weights[names.size() - 1] = s.rpoAlpha();
+            if (s.lossWeights() != null && s.lossWeights().length != s.losses().size()) {
+                throw new UsageException("--loss-weights has " + s.lossWeights().length + " values for "
+                        + s.losses().size() + " losses");
+            }
+        }
+        return LossRegistry.mix(names, weights, s.useWeighting(), s.lossSettings());
+    }
+
+    /** Runs the whole job. */
+    public TrainResult run(PreferenceTrainingSettings s) {
+        PreferenceLoss loss = loss(s);
+        LdWeighting ld = Double.isNaN(s.ldAlpha()) ? null : new LdWeighting(s.ldAlpha());
+        boolean referenceFree = s.losses().stream().allMatch(n -> REFERENCE_FREE.contains(LossRegistry.entry(n).name()));
+        Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
+        DecoderConfig config = DecoderConfig.read(s.model());
+        SkippedRecords skipped = new SkippedRecords();
+        List<TokenizedPair> pairs = TrainingSet.pairs(DatasetLocator.locate(s.data()),
+                new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
+        LOG.info("{} pairs to train on, {} skipped {}", pairs.size(), skipped.total(), skipped.byReason());
+        long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
+        OutputDirectory.create(s.out(), s.resume(), s.force());
+        DeviceSpec device = DeviceSpec.parse(s.device());
+        Path policyDir = resumeFrom.orElse(s.model());
+        try (LlamaModel policy = LlamaModel.load(policyDir, device, ComputeDtype.FLOAT32)) {
+            ReferenceTable reference = referenceFree ? null
+                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy, ld);
+            LOG.info("resident set before training: {} MiB (peak so far {} MiB)", ProcessMemory.rssBytes() >> 20,
+                    ProcessMemory.peakRssBytes() >> 20);
+            PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
+                    PairLayout.forModel(config), ld);
+            Trainer trainer = new Trainer(s.args(), objective, s.out(), ModelFiles.of(s.model()), progress);
+            TrainResult r = trainer.train(policy, resumeFrom.orElse(null));
+            LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
+                    r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);
+            return r.withSkippedRecords(skipped.byReason());
+        }
+    }
+
+    /**
+     * The reference table: the data's values when every pair has them; else the cache in OUT when it matches;
+     * else one pass of the reference model ({@code startingPolicy} itself when no --ref was given and the run is
+     * fresh: before the first update the policy is the reference), written to the cache.
+     */
+    private ReferenceTable reference(PreferenceTrainingSettings s, List<TokenizedPair> pairs, long padId,
+            DeviceSpec device, LlamaModel startingPolicy, LdWeighting ld) {
+        ReferenceTable fromData = ReferenceLogps.fromData(pairs);
+        if (fromData != null && ld != null) {
+            LOG.info("ld_alpha is set: the data's reference log-probabilities are plain sums, so they are recomputed");
+        } else if (fromData != null) {
+            LOG.info("reference log-probabilities taken from the data (ref_chosen_logps, ref_rejected_logps)");
+            return fromData;
+        }
+        Path refDir = s.reference() != null ? s.reference() : s.model();
+        String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir)
+                + (ld == null ? "" : "|ld_alpha=" + s.ldAlpha()));
+        Path cache = s.out().resolve(ReferenceLogps.CACHE_FILE);
+        ReferenceTable cached = ReferenceLogps.readCache(cache, fingerprint, pairs.size());
+        if (cached != null) {
+            return cached;
+        }
+        ReferenceTable computed;
+        if (s.reference() == null && startingPolicy != null) {
+            computed = ReferenceLogps.compute(startingPolicy, pairs, s.args().batchSize(), s.args().microBatchTokens(),
+                    padId, progress, ld);
+        } else {
+            try (LlamaModel ref = LlamaModel.load(refDir, device, ComputeDtype.FLOAT32)) {
+                computed = ReferenceLogps.compute(ref, pairs, s.args().batchSize(), s.args().microBatchTokens(), padId,
+                        progress, ld);
+            }
+        }
+        ReferenceLogps.writeCache(cache, fingerprint, computed);
+        LOG.info("reference log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
+        return computed;
+    }
+
+    private static double[] ones(int n) {
+        double[] w = new double[n];
+        Arrays.fill(w, 1.0);
+        return w;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.prefloop.engine.djl.train;
+
+import dev.prefloop.engine.djl.loss.LossSettings;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * PreferenceTrainingSettings: everything {@code prefloop train} was asked to do.
+ *
+ * @param model the policy's starting model directory
+ * @param reference the reference model directory, or null: the starting policy is the reference
+ * @param data the pairs dataset argument (file, directory, glob)
+ * @param out the output directory
+ * @param device cpu, cuda[:N] or auto
+ * @param args the optimisation settings
+ * @param losses loss names (several are summed with lossWeights, as DPOTrainer's loss_type list)
+ * @param lossWeights one weight per loss, or null for 1.0 each
+ * @param useWeighting WPO's pair weights (TRL use_weighting)
+ * @param rpoAlpha RPO's NLL weight (TRL rpo_alpha), or NaN for none: adds the sft loss with this weight
+ * @param ldAlpha LD-DPO's weight of the tokens past the shared length (TRL ld_alpha), or NaN for none
+ * @param lossSettings the loss hyperparameters
+ * @param resume continue from OUT's latest checkpoint
+ * @param force replace a non-empty OUT
+ */
+public record PreferenceTrainingSettings(Path model, Path reference, String data, Path out, String device,
+        TrainingArguments args, List<String> losses, double[] lossWeights, boolean useWeighting, double rpoAlpha,
+        double ldAlpha, LossSettings lossSettings, boolean resume, boolean force) {}

@@ -1,0 +1,53 @@
+package dev.prefloop.engine.djl.train;
+
+import dev.prefloop.core.data.DatasetLocator;
+import dev.prefloop.core.progress.Progress;
+import dev.prefloop.engine.djl.model.ComputeDtype;
+import dev.prefloop.engine.djl.model.DecoderConfig;
+import dev.prefloop.engine.djl.model.DeviceSpec;
+import dev.prefloop.engine.djl.model.LlamaModel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** SftTraining is {@code prefloop sft}: supervised fine-tuning on prompt-completion records, loss on completions only. */
+public final class SftTraining {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SftTraining.class);
+
+    private final Progress progress;
+
+    /** A service reporting progress to {@code progress}. */
+    public SftTraining(Progress progress) {
+        this.progress = progress;
+    }
+
+    /** Runs the whole job. */
+    public TrainResult run(SftTrainingSettings s) {
+        Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
+        DecoderConfig config = DecoderConfig.read(s.model());
+        SkippedRecords skipped = new SkippedRecords();
+        List<TokenizedCompletion> records = TrainingSet.completions(DatasetLocator.locate(s.data()),
+                new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
+        LOG.info("{} records to train on, {} skipped {}", records.size(), skipped.total(), skipped.byReason());
+        long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
+        OutputDirectory.create(s.out(), s.resume(), s.force());
+        try (LlamaModel model = LlamaModel.load(resumeFrom.orElse(s.model()), DeviceSpec.parse(s.device()),
+                ComputeDtype.FLOAT32)) {
+            TrainingObjective objective = s.packing()
+                    ? new PackedSftObjective(records, s.args().maxLength(), padId)
+                    : new SftObjective(records, padId);
+            if (s.packing()) {
+                LOG.info("{} records packed into {} rows of at most {} tokens", records.size(), objective.size(),
+                        s.args().maxLength());
+            }
+            Trainer trainer = new Trainer(s.args(), objective, s.out(), ModelFiles.of(s.model()), progress);
+            TrainResult r = trainer.train(model, resumeFrom.orElse(null));
+            LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
+                    r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);
+            return r.withSkippedRecords(skipped.byReason());
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.prefloop.engine.djl.train;
+
+import java.nio.file.Path;
+
+/**
+ * SftTrainingSettings: everything {@code prefloop sft} was asked to do.
+ *
+ * @param model the starting model directory
+ * @param data the prompt-completion dataset argument
+ * @param out the output directory
+ * @param device cpu, cuda[:N] or auto
+ * @param args the optimisation settings
+ * @param packing TRL's {@code packing}: records share rows (best-fit decreasing) without seeing each other
+ * @param resume continue from OUT's latest checkpoint
+ * @param force replace a non-empty OUT
+ */
+public record SftTrainingSettings(Path model, String data, Path out, String device, TrainingArguments args,
+        boolean packing, boolean resume, boolean force) {}

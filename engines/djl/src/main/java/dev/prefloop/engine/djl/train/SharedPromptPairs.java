@@ -1,0 +1,137 @@
+package dev.prefloop.engine.djl.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.prefloop.engine.djl.model.LlamaModel;
+import java.util.List;
+
+/**
+ * SharedPromptPairs computes a pair's chosen and rejected log-probability sums in one row whose prompt is run once:
+ * row b is [prompt, left-padded to Lp | chosen, right-padded to Lc | rejected, right-padded to Lr]. Both
+ * completions attend to the prompt (so its gradient gets both contributions) but not to each other, and the
+ * rejected tokens take the positions they would have right after the prompt. The LM head runs only where a
+ * completion token is predicted, so (B, T, V) logits are never made. Per row this is what two concatenated rows
+ * compute, with Lp fewer trunk tokens and no head work on prompts.
+ *
+ * <p>Letters: B pairs, T = Lp + Lc + Lr columns, C hidden, V vocab, L = Lc or Lr scored columns.
+ */
+final class SharedPromptPairs {
+
+    /**
+     * The sums and, for WPO, the logits at the scored columns.
+     *
+     * @param chosen (B) summed log p of the chosen completions
+     * @param rejected (B) the same for the rejected completions
+     * @param chosenLogits (B, Lc, V) logits predicting each chosen token
+     * @param rejectedLogits (B, Lr, V)
+     * @param chosenTargets (B, Lc) int64 chosen ids (pads 0)
+     * @param rejectedTargets (B, Lr)
+     * @param chosenMask (B, Lc) float32, 1 on real chosen tokens
+     * @param rejectedMask (B, Lr)
+     * @param chosenTokens (B, Lc) per-token log p of the chosen tokens, 0 on pads
+     * @param rejectedTokens (B, Lr)
+     */
+    record Result(NDArray chosen, NDArray rejected, NDArray chosenLogits, NDArray rejectedLogits,
+            NDArray chosenTargets, NDArray rejectedTargets, NDArray chosenMask, NDArray rejectedMask,
+            NDArray chosenTokens, NDArray rejectedTokens) {}
+
+    private SharedPromptPairs() {}
+
+    static Result forward(LlamaModel model, NDManager m, List<TokenizedPair> pairs, int[] examples, long padId) {
+        int b = examples.length;
+        int lp = 0;
+        int lc = 0;
+        int lr = 0;
+        for (int e : examples) {
+            TokenizedPair p = pairs.get(e);
+            lp = Math.max(lp, p.prompt().length);
+            lc = Math.max(lc, p.chosen().length);
+            lr = Math.max(lr, p.rejected().length);
+        }
+        int t = lp + lc + lr;
+        long[] ids = new long[b * t];
+        long[] pos = new long[b * t];
+        float[] mask = new float[b * t * t];
+        long[] chosenFrom = new long[b * lc];
+        long[] rejectedFrom = new long[b * lr];
+        long[] chosenIds = new long[b * lc];
+        long[] rejectedIds = new long[b * lr];
+        float[] chosenReal = new float[b * lc];
+        float[] rejectedReal = new float[b * lr];
+        java.util.Arrays.fill(ids, padId);
+        java.util.Arrays.fill(pos, 1);
+        java.util.Arrays.fill(mask, -Float.MAX_VALUE);
+        for (int r = 0; r < b; r++) {
+            TokenizedPair p = pairs.get(examples[r]);
+            int np = p.prompt().length;
+            int promptStart = lp - np;
+            // region of each column: 0 prompt, 1 chosen, 2 rejected; -1 pad
+            int[] region = new int[t];
+            java.util.Arrays.fill(region, -1);
+            for (int k = 0; k < np; k++) {
+                ids[r * t + promptStart + k] = p.prompt()[k];
+                pos[r * t + promptStart + k] = k;
+                region[promptStart + k] = 0;
+            }
+            fillCompletion(p.chosen(), r, t, lp, np, 1, ids, pos, region);
+            fillCompletion(p.rejected(), r, t, lp + lc, np, 2, ids, pos, region);
+            for (int q = 0; q < t; q++) {
+                for (int k = 0; k < t; k++) {
+                    boolean visible = region[k] >= 0 && (region[k] == 0 ? k <= q || region[q] > 0
+                            : region[k] == region[q] && k <= q);
+                    if (visible) {
+                        mask[(r * t + q) * t + k] = 0f;
+                    }
+                }
+            }
+            // Token m of a completion is predicted at the column before it; the first at the prompt's last column.
+            scored(p.chosen(), r, lc, lp - 1, lp, chosenFrom, chosenIds, chosenReal);
+            scored(p.rejected(), r, lr, lp - 1, lp + lc, rejectedFrom, rejectedIds, rejectedReal);
+        }
+        NDArray inputIds = m.create(ids, new Shape(b, t));
+        NDArray hidden = model.maskedHiddenStates(inputIds, m.create(pos, new Shape(b, t)),
+                m.create(mask, new Shape(b, 1, 1, t, t))); // (B, T, C)
+        Side c = side(model, m, hidden, chosenFrom, chosenIds, chosenReal, b, lc);
+        Side rj = side(model, m, hidden, rejectedFrom, rejectedIds, rejectedReal, b, lr);
+        return new Result(c.sums, rj.sums, c.logits, rj.logits, c.targets, rj.targets, c.mask, rj.mask, c.tokens,
+                rj.tokens);
+    }
+
+    private record Side(NDArray sums, NDArray logits, NDArray targets, NDArray mask, NDArray tokens) {}
+
+    private static Side side(LlamaModel model, NDManager m, NDArray hidden, long[] from, long[] targets, float[] real,
+            int b, int l) {
+        long c = hidden.getShape().get(2);
+        NDArray index = m.create(from, new Shape(b, l, 1)).broadcast(b, l, c); // (B, L, C)
+        NDArray logits = model.lmHead(hidden.gather(index, 1)); // (B, L, C) -> (B, L, V)
+        NDArray scoring = logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+        NDArray tgt = m.create(targets, new Shape(b, l));
+        NDArray lp = scoring.logSoftmax(2).gather(tgt.expandDims(2), 2).squeeze(2); // (B, L)
+        NDArray mask = m.create(real, new Shape(b, l));
+        NDArray kept = NDArrays.where(mask.gt(m.zeros(new Shape())), lp, m.zeros(new Shape()));
+        return new Side(kept.sum(new int[] {1}), logits, tgt, mask, kept);
+    }
+
+    private static void fillCompletion(long[] tokens, int r, int t, int start, int promptLength, int region,
+            long[] ids, long[] pos, int[] regions) {
+        for (int k = 0; k < tokens.length; k++) {
+            ids[r * t + start + k] = tokens[k];
+            pos[r * t + start + k] = promptLength + k;
+            regions[start + k] = region;
+        }
+    }
+
+    private static void scored(long[] tokens, int r, int l, int lastPromptColumn, int start, long[] from, long[] ids,
+            float[] real) {
+        for (int k = 0; k < l; k++) {
+            from[r * l + k] = k == 0 || k >= tokens.length ? lastPromptColumn : start + k - 1;
+            if (k < tokens.length) {
+                ids[r * l + k] = tokens[k];
+                real[r * l + k] = 1f;
+            }
+        }
+    }
+}
