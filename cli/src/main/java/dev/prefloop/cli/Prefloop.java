@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             ConvertCommand.class,
             InspectCommand.class,
+            BenchCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

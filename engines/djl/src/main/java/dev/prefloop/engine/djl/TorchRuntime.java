@@ -38,6 +38,21 @@ public final class TorchRuntime {
         }
     }
 
+    /**
+     * Sets libtorch's intra-op thread count (at::set_num_threads); takes effect for later ops.
+     * Inter-op threads are fixed at engine start (system property ai.djl.pytorch.num_interop_threads).
+     */
+    public static void setThreads(int threads) {
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
+
+    /** libtorch's intra-op thread count. */
+    public static int threads() {
+        engine();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
     /** A one-line description such as "PyTorch 2.7.1 (cpu)". */
     public static String describe() {
         Engine e = engine();
