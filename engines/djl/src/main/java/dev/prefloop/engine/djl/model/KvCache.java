@@ -104,9 +104,9 @@ public final class KvCache implements AutoCloseable {
         return values[layer].get(new NDIndex().addAllDim().addAllDim().addSliceDim(from, to));
     }
 
-    /** The additive mask (B, 1, 1, 1, to - from) of one new query over key columns [from, to). */
+    /** The additive mask (B, 1, 1, to - from) of one new query over key columns [from, to). */
     NDArray singleQueryMask(int from, int to) {
-        return keyBias.get(columns(from, to)).reshape(batchSize(), 1, 1, 1, to - from);
+        return keyBias.get(columns(from, to)).reshape(batchSize(), 1, 1, to - from);
     }
 
     /** After a forward pass wrote {@code t} columns: they count as filled, positions move on. */

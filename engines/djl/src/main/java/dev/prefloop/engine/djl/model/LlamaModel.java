@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -101,6 +102,34 @@ public final class LlamaModel implements AutoCloseable {
             y = y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H*D)
             return o.forward(y); // (B, T, C)
         }
+
+        /**
+         * {@link #forward} for one new token per row against a KV cache (decoding), x (B, 1, C), mask
+         * (B, 1, 1, S) -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
+         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims.
+         */
+        NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
+            long b = x.getShape().get(0);
+            int g = heads / kvHeads;
+            NDArray qk = q.forward(x).concat(k.forward(x), 2).reshape(b, heads + kvHeads, 1, headDim); // (B, H+Hkv, 1, D)
+            NDList rotated = RotaryEmbedding.apply(qk, rope).split(new long[] {heads}, 1); // (B, H, 1, D), (B, Hkv, 1, D)
+            NDArray vh = v.forward(x).reshape(b, kvHeads, 1, headDim); // (B, Hkv, 1, D)
+            slot.cache().write(slot.layer(), rotated.get(1), vh);
+            NDArray keys = slot.cache().keys(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
+            NDArray values = slot.cache().values(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
+            NDArray qg = rotated.get(0).reshape(b, kvHeads, g, headDim); // (B, Hkv, G, D): h = kv * G + g
+            NDArray att = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
+            DataType dtype = att.getDataType();
+            if (dtype != DataType.FLOAT32) {
+                att = att.toType(DataType.FLOAT32, false);
+            }
+            att = att.add(mask).softmax(3);
+            if (dtype != DataType.FLOAT32) {
+                att = att.toType(dtype, false);
+            }
+            NDArray y = att.matMul(values).reshape(b, 1, (long) heads * headDim); // (B, Hkv, G, S) x (B, Hkv, S, D) -> (B, 1, H*D)
+            return o.forward(y); // (B, 1, C)
+        }
     }
 
     /** SwiGLU: down(silu(gate(x)) * up(x)). */
@@ -142,6 +171,12 @@ public final class LlamaModel implements AutoCloseable {
         /** (B, T, C) -> (B, T, C); slot is null without a KV cache. */
         NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             x = x.add(attention.forward(inputNorm.forward(x), rope, mask, slot));
+            return x.add(mlp.forward(postAttentionNorm.forward(x)));
+        }
+
+        /** One decoding step: (B, 1, C) -> (B, 1, C), mask (B, 1, 1, S). */
+        NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
+            x = x.add(attention.forwardOne(inputNorm.forward(x), rope, mask, slot));
             return x.add(mlp.forward(postAttentionNorm.forward(x)));
         }
     }
@@ -430,8 +465,8 @@ public final class LlamaModel implements AutoCloseable {
         Map<Integer, NDArray> masks = new TreeMap<>();
         for (int i = 0; i < blocks.length; i++) {
             int from = blocks[i].window > 0 ? Math.max(0, to - blocks[i].window) : 0;
-            NDArray mask = masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)); // (B, 1, 1, 1, S)
-            x = blocks[i].forward(x, rope, mask, new CacheSlot(cache, i, from, to));
+            NDArray mask = masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)); // (B, 1, 1, S)
+            x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to));
         }
         cache.advance(1, false);
         return head.forward(norm.forward(x.reshape(b, -1))); // (B, C) -> (B, V)

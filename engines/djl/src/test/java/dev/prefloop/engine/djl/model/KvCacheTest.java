@@ -19,6 +19,7 @@ import dev.prefloop.engine.djl.weights.WeightSource;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -113,6 +114,33 @@ class KvCacheTest {
             System.out.println(report);
             assertTrue(maxFixture <= exp.get("tolerances").get("step_logits_max_abs").asDouble(), report);
             assertTrue(maxRecompute <= 1e-4, report);
+        }
+    }
+
+    /**
+     * Native results per decoding step, the per-op overhead budget (djl-notes.md section 3): one step
+     * of the 2-layer llama-gqa fixture made 137 arrays before the single-token attention path and
+     * makes 114 now (about 48 per layer, 18 per step outside the layers). Each array is one native
+     * call or a view of one; a rise means a slower decode for every model.
+     */
+    @Test
+    void aDecodingStepStaysWithinItsNativeCallBudget() throws Exception {
+        try (LlamaModel model = LlamaModel.load(HfParityTest.fixture("llama-gqa"), DeviceSpec.CPU, ComputeDtype.FLOAT32);
+                NDManager m = TorchRuntime.engine().newBaseManager();
+                KvCache cache = model.newCache(m, 2, 16)) {
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                model.prefill(cache, m.create(new long[][] {{1, 2, 3}, {4, 5, 6}}), m.create(new long[][] {{1, 1, 1}, {0, 1, 1}}));
+            }
+            try (NDScope scope = new NDScope(); NDManager step = m.newSubManager()) {
+                scope.suppressNotUsedWarning();
+                int before = m.getManagedArrays().size(); // counts sub-managers' arrays too
+                NDArray ids = step.create(new long[] {7, 8});
+                model.decodeStep(cache, ids);
+                int made = m.getManagedArrays().size() - before - 1;
+                System.out.println("arrays made by one decoding step (2 layers): " + made);
+                assertTrue(made <= 114, "one decoding step made " + made + " arrays, budget 114");
+            }
         }
     }
 }
