@@ -47,6 +47,15 @@ public final class TorchRuntime {
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
 
+    /**
+     * Turns autograd recording off (or on) for the calling thread: libtorch's grad mode is per
+     * thread and on in every thread but the one that started the engine.
+     */
+    public static void setGradMode(boolean enabled) {
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(enabled);
+    }
+
     /** libtorch's intra-op thread count. */
     public static int threads() {
         engine();

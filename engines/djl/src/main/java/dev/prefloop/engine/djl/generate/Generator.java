@@ -27,6 +27,9 @@ import java.util.SplittableRandom;
  * token's log-probability under the processed distribution and under each raw model; stop rows on
  * an EOS id, a stop string or max_new_tokens; feed the surviving rows' tokens to every model.
  *
+ * <p>Models in lockstep run their forward passes at the same time, one thread each
+ * ({@link LockstepRunner}).
+ *
  * <p>Native memory: every step runs in an NDScope; only the caches, the next logits and the
  * seen-token mask outlive a step, on a manager closed when the batch is done.
  */
@@ -109,7 +112,8 @@ public final class Generator {
         Rows rows = new Rows(requests, maxNew, settings.seed(), models.size(), settings.stop_strings());
         int promptLen = Arrays.stream(rows.prompts).mapToInt(p -> p.length).max().orElseThrow();
         int vocab = models.get(0).config().vocab_size();
-        try (NDManager batch = TorchRuntime.engine().newBaseManager(models.get(0).device())) {
+        try (NDManager batch = TorchRuntime.engine().newBaseManager(models.get(0).device());
+                LockstepRunner lockstep = new LockstepRunner(models.size())) {
             KvCache[] caches = new KvCache[models.size()];
             NDArray[] logits = new NDArray[models.size()]; // each (B, V) float32, outliving one step
             NDArray seen = null; // (B, V) boolean
@@ -126,7 +130,11 @@ public final class Generator {
                 NDArray maskArray = batch.create(mask); // (B, T)
                 for (int i = 0; i < models.size(); i++) {
                     caches[i] = models.get(i).newCache(batch, n, promptLen + maxNew);
-                    logits[i] = keep(float32(models.get(i).prefill(caches[i], idArray, maskArray)));
+                }
+                NDArray[] first = lockstep.run(models.size(),
+                        i -> float32(models.get(i).prefill(caches[i], idArray, maskArray)));
+                for (int i = 0; i < models.size(); i++) {
+                    logits[i] = keep(first[i]);
                 }
                 if (pipeline.needsSeenTokens()) {
                     seen = keep(seenInPrompts(batch, rows.prompts, vocab));
@@ -168,8 +176,10 @@ public final class Generator {
                         }
                     }
                     active = survivors;
+                    NDArray fed = next;
+                    NDArray[] fresh = lockstep.run(models.size(), i -> float32(models.get(i).decodeStep(caches[i], fed)));
                     for (int i = 0; i < models.size(); i++) {
-                        logits[i] = replace(logits[i], float32(models.get(i).decodeStep(caches[i], next)));
+                        logits[i] = replace(logits[i], fresh[i]);
                     }
                 }
             }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 
 /**
  * KvCache holds the keys and values every layer has computed for a batch being decoded, laid out
@@ -29,6 +30,9 @@ public final class KvCache implements AutoCloseable {
     private NDArray positions; // (B, 1) int64: the position id of each row's next token
     private int length; // filled columns
     private NDArray one; // 0-d int64, to advance positions in place
+    private boolean padded; // whether some prefill column was padding (else decoding needs no mask)
+    private NDArray cosTable; // (maxT, D) RoPE cos of positions 0..maxT-1, or null (dynamic rope)
+    private NDArray sinTable; // (maxT, D) the signed sine cat(-sin, sin) likewise
 
     KvCache(NDManager parent, DecoderConfig c, DataType dtype, int batch, int capacity) {
         this.manager = parent.newSubManager();
@@ -75,9 +79,37 @@ public final class KvCache implements AutoCloseable {
         requireRoom(t);
         NDManager m = attentionMask.getManager();
         NDArray real = attentionMask.toType(DataType.FLOAT32, false); // (B, T)
+        padded = real.min().getFloat() == 0;
         NDArray lowest = m.full(new Shape(), -Float.MAX_VALUE);
         keyBias.set(columns(0, t), m.ones(new Shape(), DataType.FLOAT32).sub(real).mul(lowest));
         positions.set(new NDIndex("..."), attentionMask.toType(DataType.INT64, false).sum(new int[] {1}, true));
+    }
+
+    /** Whether a decoding query must be masked: only pads need it (the window is a slice). */
+    boolean needsMask() {
+        return padded;
+    }
+
+    /** Keeps RoPE tables (maxT, D) for positions 0..maxT-1 (a row's position never reaches maxT). */
+    void setRotaryTables(NDArray cos, NDArray sinSigned) {
+        cos.attach(manager);
+        sinSigned.attach(manager);
+        keep(cos, sinSigned);
+        cosTable = cos;
+        sinTable = sinSigned;
+    }
+
+    /** cos and signed sine (B, 1, 1, D) of the rows' next positions from the tables, or null without tables. */
+    RotaryEmbedding.Angles nextAngles() {
+        if (cosTable == null) {
+            return null;
+        }
+        long b = batchSize();
+        NDArray cos = positions.getNDArrayInternal().embedding(positions, cosTable, SparseFormat.DENSE)
+                .singletonOrThrow().reshape(b, 1, 1, -1); // (B, 1) -> (B, 1, D) -> (B, 1, 1, D)
+        NDArray sin = positions.getNDArrayInternal().embedding(positions, sinTable, SparseFormat.DENSE)
+                .singletonOrThrow().reshape(b, 1, 1, -1);
+        return new RotaryEmbedding.Angles(cos, sin);
     }
 
     /** Marks {@code t} more columns as real tokens (decoding feeds no padding). */

@@ -105,7 +105,7 @@ public final class LlamaModel implements AutoCloseable {
 
         /**
          * {@link #forward} for one new token per row against a KV cache (decoding), x (B, 1, C), mask
-         * (B, 1, 1, S) -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
+         * (B, 1, 1, S) or null when no key is padding -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
          * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims.
          */
         NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
@@ -123,7 +123,7 @@ public final class LlamaModel implements AutoCloseable {
             if (dtype != DataType.FLOAT32) {
                 att = att.toType(DataType.FLOAT32, false);
             }
-            att = att.add(mask).softmax(3);
+            att = (mask == null ? att : att.add(mask)).softmax(3);
             if (dtype != DataType.FLOAT32) {
                 att = att.toType(dtype, false);
             }
@@ -416,7 +416,15 @@ public final class LlamaModel implements AutoCloseable {
     /** An empty KV cache for {@code batch} rows of up to {@code capacity} columns, on {@code parent}. */
     public KvCache newCache(NDManager parent, int batch, int capacity) {
         requireHead(ModelHead.CAUSAL_LM);
-        return new KvCache(parent, config, dtype, batch, capacity);
+        KvCache cache = new KvCache(parent, config, dtype, batch, capacity);
+        if (!config.rope().rope_type().equals("dynamic")) { // dynamic rope's frequencies depend on each call
+            try (NDManager m = parent.newSubManager()) {
+                NDArray positions = m.arange(0, capacity, 1, DataType.INT64).reshape(1, capacity); // (1, maxT)
+                RotaryEmbedding.Angles table = rotary.angles(positions, dtype); // (1, 1, maxT, D)
+                cache.setRotaryTables(table.cos().reshape(capacity, -1), table.sinSigned().reshape(capacity, -1));
+            }
+        }
+        return cache;
     }
 
     /**
@@ -461,11 +469,15 @@ public final class LlamaModel implements AutoCloseable {
         int to = cache.length() + 1;
         cache.extendReal(1);
         NDArray x = embed(nextIds.reshape(b, 1)); // (B, 1, C)
-        RotaryEmbedding.Angles rope = rotary.angles(cache.positions(), dtype);
+        RotaryEmbedding.Angles rope = cache.nextAngles(); // the same values as rotary.angles, looked up
+        if (rope == null) {
+            rope = rotary.angles(cache.positions(), dtype);
+        }
         Map<Integer, NDArray> masks = new TreeMap<>();
         for (int i = 0; i < blocks.length; i++) {
             int from = blocks[i].window > 0 ? Math.max(0, to - blocks[i].window) : 0;
-            NDArray mask = masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)); // (B, 1, 1, S)
+            // (B, 1, 1, S) over the pads; none without padding (the window is the slice [from, to))
+            NDArray mask = cache.needsMask() ? masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)) : null;
             x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to));
         }
         cache.advance(1, false);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import ai.djl.ndarray.NDManager;
+import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
@@ -141,20 +143,26 @@ class GeneratorTest {
         // Every processor on, two models in lockstep: 40 calls x 50 steps = 2,000 steps of each model.
         SamplingSettings s = new SamplingSettings(0.9, 40, 0.95, 0.01, 1.1, 50, List.of(), 3);
         Generator g = new Generator(List.of(model, model), LinearMixing.pilafConservative(0.1), s, Set.of(), null);
+        NDManager system = TorchRuntime.engine().newBaseManager().getParentManager();
         long[] rss = new long[5];
+        int[] arrays = new int[5];
         for (int call = 0; call < 40; call++) {
             List<GenerationRequest> batch = List.of(new GenerationRequest("a", call, prompts.get(0)),
                     new GenerationRequest("b", call, prompts.get(1)));
             assertEquals(50, g.generate(batch).get(0).tokens().length);
             if (call % 10 == 9) {
                 rss[call / 10 + 1] = nativeKb();
+                arrays[call / 10 + 1] = system.getManagedArrays().size();
             }
         }
-        String msg = String.format(Locale.ROOT, "RSS minus Java heap (kB) after 500, 1000, 1500, 2000 steps: %s",
+        String msg = String.format(Locale.ROOT, "after 500, 1000, 1500, 2000 steps: live arrays %s, RSS minus Java heap"
+                + " (kB) %s", Arrays.toString(Arrays.copyOfRange(arrays, 1, 5)),
                 Arrays.toString(Arrays.copyOfRange(rss, 1, 5)));
         System.out.println(msg);
-        // A leak of one (B, V) float array per step would add about 2 kB x 1,500 steps = 3 MB; allow allocator noise.
-        assertTrue(rss[4] - rss[1] < 8_000, msg);
+        // Every native allocation is an NDArray: a leak of any size leaves arrays behind.
+        assertEquals(arrays[1], arrays[4], msg);
+        // A gross check of the process (the heap's committed size moves RSS by tens of MB).
+        assertTrue(rss[4] - rss[1] < 64_000, msg);
     }
 
     /** Resident memory minus the Java heap's committed size, after a GC: the native part, roughly. */
