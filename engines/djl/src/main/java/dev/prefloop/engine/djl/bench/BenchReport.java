@@ -25,7 +25,8 @@ public record BenchReport(Map<String, Object> setup, List<Map<String, Object>> r
                 case "dpo-step" -> "loss " + r.get("loss_first") + " -> " + r.get("loss_last");
                 case "decode" -> "prefill " + r.get("prefill_ms") + " ms, step " + r.get("step_ms_median") + " ms";
                 case "pilaf-decode" -> "prefill " + r.get("prefill_ms") + " ms, step " + r.get("step_ms_median")
-                        + " ms, cost vs decode " + r.getOrDefault("cost_vs_decode", "-");
+                        + " ms, cost vs decode " + r.getOrDefault("cost_vs_decode", "-") + " (paired runs "
+                        + r.get("cost_vs_decode_paired") + ")";
                 case "matmul" -> "GFLOP/s by n: " + r.get("gflops_by_n");
                 default -> "";
             };

@@ -105,6 +105,7 @@ public final class BenchService {
                     case "pilaf-decode" -> {
                         try (LlamaModel ref = LlamaModel.load(refDir, DeviceSpec.CPU, ComputeDtype.FLOAT32)) {
                             r.putAll(decode(List.of(model, ref), LinearMixing.pilafOptimistic(s.beta()), s));
+                            r.put("cost_vs_decode_paired", pairedCost(model, ref, s));
                         }
                         r.put("beta", s.beta());
                         r.put("ref", s.ref() != null ? s.ref().toString() : "random:seed" + (s.seed() + 1));
@@ -295,6 +296,32 @@ public final class BenchService {
         r.put("decode_gflops_per_s", round(2.0 * n * s.batch() / (stepMs * 1e-3) / 1e9, 2));
         r.put("first_tokens", Arrays.stream(first.get(0).tokens()).limit(8).boxed().toList());
         return r;
+    }
+
+    /**
+     * The lockstep cost measured in back-to-back pairs (a plain decode run, then a lockstep run, of
+     * the same prompts), median over {@code runs} pairs of lockstep time / plain time: less exposed
+     * to the machine's drift than two benchmarks run minutes apart.
+     */
+    private static double pairedCost(LlamaModel model, LlamaModel ref, BenchSettings s) {
+        int v = model.config().vocab_size();
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int b = 0; b < s.batch(); b++) {
+            requests.add(new GenerationRequest(Integer.toString(b), 0, BenchInputs.prompt(b, s.promptLen(), v)));
+        }
+        SamplingSettings sampling = SamplingSettings.sampling(s.temperature(), s.newTokens(), s.seed()).withTopP(s.topP());
+        Generator plain = Generator.single(model, sampling, Set.of(), null);
+        Generator lockstep = new Generator(List.of(model, ref), LinearMixing.pilafOptimistic(s.beta()), sampling, Set.of(),
+                null);
+        double[] ratio = new double[s.runs()];
+        for (int i = 0; i < s.runs(); i++) {
+            long t0 = System.nanoTime();
+            plain.generate(requests);
+            long t1 = System.nanoTime();
+            lockstep.generate(requests);
+            ratio[i] = (double) (System.nanoTime() - t1) / (t1 - t0);
+        }
+        return round(median(ratio), 3);
     }
 
     private static double prefillMs(List<LlamaModel> models, List<GenerationRequest> requests, BenchSettings s) {
