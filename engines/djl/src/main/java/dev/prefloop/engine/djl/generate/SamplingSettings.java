@@ -12,7 +12,8 @@ import java.util.List;
  * @param min_p in [0, 1]; 0 = off
  * @param repetition_penalty > 0; 1 = off
  * @param max_new_tokens at least 1
- * @param stop_strings stop once the decoded output contains one (needs a {@link Detokenizer})
+ * @param stop_strings stop once the decoded output contains one (needs a {@link Detokenizer}; the
+ *     row's whole output is decoded after every token, so keep them for short outputs)
  * @param seed the run seed; each sequence's stream is derived from it ({@link SequenceRandom})
  */
 public record SamplingSettings(double temperature, int top_k, double top_p, double min_p, double repetition_penalty,

@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * resources): logits, per-token and per-sequence response log-probabilities, reward scores and
  * pooled columns, each within the fixture's tolerance, with the max difference in the message.
  *
- * <p>Not checked here: {@code greedy.*} (generation is a later issue) and {@code llama-gqa-bin}
- * (the pytorch_model.bin reader is another branch's work).
+ * <p>Not checked here: {@code greedy.*} (KvCacheTest checks the step logits, GreedyParityTest the
+ * tokens and log-probabilities) and {@code llama-gqa-bin} (checked there too, through the restricted
+ * pytorch_model.bin reader).
  */
 class HfParityTest {
 
