@@ -41,6 +41,7 @@ public final class Generator {
     private final LogitsPipeline pipeline;
     private final Set<Long> eosIds;
     private final Detokenizer detokenizer;
+    private final int decodeThreads;
 
     /**
      * A generator over {@code models} (policy first), mixed by {@code mixing}.
@@ -78,6 +79,31 @@ public final class Generator {
         this.pipeline = new LogitsPipeline(settings);
         this.eosIds = Set.copyOf(eosIds);
         this.detokenizer = detokenizer;
+        this.decodeThreads = 1;
+    }
+
+    private Generator(Generator g, int decodeThreads) {
+        this.models = g.models;
+        this.mixing = g.mixing;
+        this.settings = g.settings;
+        this.pipeline = g.pipeline;
+        this.eosIds = g.eosIds;
+        this.detokenizer = g.detokenizer;
+        this.decodeThreads = decodeThreads;
+    }
+
+    /**
+     * This generator with {@code threads} libtorch intra-op threads per model for the one-token
+     * steps (0 = the calling thread's setting). The default, 1, is what measured fastest on CPU:
+     * a step's matrices have B rows, and waking a second OpenMP thread for each of its ~200 small
+     * ops cost more than it saved (tiny model, B = 8: 3.2-3.7 ms per step with 1 thread, 4.9-7.1 ms
+     * with 2; docs/benchmarks.md). Prefill keeps the caller's setting; so do GPUs, where it is moot.
+     */
+    public Generator withDecodeThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("decode threads must be >= 0, got " + threads);
+        }
+        return new Generator(this, threads);
     }
 
     /** One model, no mixing. */
@@ -112,6 +138,8 @@ public final class Generator {
         Rows rows = new Rows(requests, maxNew, settings.seed(), models.size(), settings.stop_strings());
         int promptLen = Arrays.stream(rows.prompts).mapToInt(p -> p.length).max().orElseThrow();
         int vocab = models.get(0).config().vocab_size();
+        int callerThreads = TorchRuntime.threads();
+        int stepThreads = decodeThreads > 0 ? decodeThreads : callerThreads;
         try (NDManager batch = TorchRuntime.engine().newBaseManager(models.get(0).device());
                 LockstepRunner lockstep = new LockstepRunner(models.size())) {
             KvCache[] caches = new KvCache[models.size()];
@@ -131,7 +159,7 @@ public final class Generator {
                 for (int i = 0; i < models.size(); i++) {
                     caches[i] = models.get(i).newCache(batch, n, promptLen + maxNew);
                 }
-                NDArray[] first = lockstep.run(models.size(),
+                NDArray[] first = lockstep.run(models.size(), callerThreads,
                         i -> float32(models.get(i).prefill(caches[i], idArray, maskArray)));
                 for (int i = 0; i < models.size(); i++) {
                     logits[i] = keep(first[i]);
@@ -142,6 +170,7 @@ public final class Generator {
             }
             long[] active = new long[n]; // batch row -> request index
             Arrays.setAll(active, r -> r);
+            TorchRuntime.setThreads(stepThreads);
             while (true) {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
@@ -177,7 +206,8 @@ public final class Generator {
                     }
                     active = survivors;
                     NDArray fed = next;
-                    NDArray[] fresh = lockstep.run(models.size(), i -> float32(models.get(i).decodeStep(caches[i], fed)));
+                    NDArray[] fresh = lockstep.run(models.size(), stepThreads,
+                            i -> float32(models.get(i).decodeStep(caches[i], fed)));
                     for (int i = 0; i < models.size(); i++) {
                         logits[i] = replace(logits[i], fresh[i]);
                     }
@@ -186,6 +216,8 @@ public final class Generator {
             for (KvCache c : caches) {
                 c.close();
             }
+        } finally {
+            TorchRuntime.setThreads(callerThreads);
         }
         return rows.results(detokenizer);
     }

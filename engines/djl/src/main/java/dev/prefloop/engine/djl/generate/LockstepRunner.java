@@ -32,10 +32,11 @@ final class LockstepRunner implements AutoCloseable {
     }
 
     /**
-     * {@code forward.apply(i)} for every model i; result 0 is made in the caller's NDScope (if any),
+     * {@code forward.apply(i)} for every model i, the workers' ops with {@code threads} intra-op
+     * threads (the caller's setting is the caller's business); result 0 is made in the caller's NDScope (if any),
      * the others outside any scope of the caller.
      */
-    NDArray[] run(int models, IntFunction<NDArray> forward) {
+    NDArray[] run(int models, int threads, IntFunction<NDArray> forward) {
         NDArray[] out = new NDArray[models];
         if (workers == null || models == 1) {
             for (int i = 0; i < models; i++) {
@@ -49,6 +50,7 @@ final class LockstepRunner implements AutoCloseable {
             int model = i;
             futures[i] = workers.submit(() -> {
                 TorchRuntime.setGradMode(false);
+                TorchRuntime.setThreads(threads); // libtorch's thread count is the calling thread's
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     NDArray a = forward.apply(model);
