@@ -90,6 +90,20 @@ class GeneratorTest {
     }
 
     @Test
+    void decodeThreadsChangeNeitherTokensNorTheCallersThreadSetting() {
+        int before = TorchRuntime.threads();
+        Generator one = Generator.single(model, SamplingSettings.sampling(1, 8, 5), Set.of(), null);
+        List<Generation> a = one.generate(requests());
+        assertEquals(before, TorchRuntime.threads(), "the caller's intra-op threads are restored");
+        List<Generation> b = one.withDecodeThreads(2).generate(requests());
+        for (int r = 0; r < 3; r++) {
+            assertArrayEquals(a.get(r).tokens(), b.get(r).tokens());
+            assertEquals(a.get(r).sampleLogp(), b.get(r).sampleLogp(), 1e-4);
+        }
+        assertThrows(IllegalArgumentException.class, () -> one.withDecodeThreads(-1));
+    }
+
+    @Test
     void lockstepWithTheSameModelTwiceIsPlainDecodingWithinRounding() {
         Generator single = Generator.single(model, SamplingSettings.greedy(8), Set.of(), null);
         Generator twice = new Generator(List.of(model, model), LinearMixing.pilafOptimistic(0.1),
