@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             LabelCommand.class,
             SftCommand.class,
             TrainCommand.class,
+            BenchCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",

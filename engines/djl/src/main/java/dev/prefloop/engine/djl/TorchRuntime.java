@@ -38,6 +38,30 @@ public final class TorchRuntime {
         }
     }
 
+    /**
+     * Sets libtorch's intra-op thread count (at::set_num_threads); takes effect for later ops.
+     * Inter-op threads are fixed at engine start (system property ai.djl.pytorch.num_interop_threads).
+     */
+    public static void setThreads(int threads) {
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
+
+    /**
+     * Turns autograd recording off (or on) for the calling thread: libtorch's grad mode is per
+     * thread and on in every thread but the one that started the engine.
+     */
+    public static void setGradMode(boolean enabled) {
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(enabled);
+    }
+
+    /** libtorch's intra-op thread count. */
+    public static int threads() {
+        engine();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
     /** A one-line description such as "PyTorch 2.7.1 (cpu)". */
     public static String describe() {
         Engine e = engine();

@@ -4,8 +4,10 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -32,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The families differ only in config: q/k/v biases (qwen2 always, llama with attention_bias,
  * which also biases o_proj), llama's mlp_bias, sliding windows (mistral on every layer, qwen2 by
- * layer_types) and tied embeddings. Not here: a KV cache and generation (a later issue adds the
- * cache where {@link Attention#forward} says), dropout (prefloop trains without it), fused attention.
+ * layer_types) and tied embeddings. Decoding with a {@link KvCache} is the pair {@link #prefill} /
+ * {@link #decodeStep}, through the same attention code. Not here: dropout (prefloop trains without
+ * it), fused attention.
  *
  * <p>Native memory: every result lands on the manager of the inputs (ids and masks), never on the
  * model's, so a caller's {@code NDScope} per step frees all of a forward pass.
@@ -64,8 +67,12 @@ public final class LlamaModel implements AutoCloseable {
             this.scale = scale;
         }
 
-        /** x (B, T, C), mask (B, 1, 1, T, S) -> (B, T, C) */
-        NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask) {
+        /**
+         * x (B, T, C), mask (B, 1, 1, T, S) -> (B, T, C). Without a cache the keys are x's own (S = T);
+         * with one, the new keys and values are written to its columns [length, length + T) and the
+         * queries read columns [from, to) of it (S = to - from).
+         */
+        NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             long b = x.getShape().get(0);
             long t = x.getShape().get(1);
             int g = heads / kvHeads;
@@ -74,7 +81,11 @@ public final class LlamaModel implements AutoCloseable {
             NDArray vh = v.forward(x).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3); // (B, Hkv, T, D)
             qh = RotaryEmbedding.apply(qh, rope);
             kh = RotaryEmbedding.apply(kh, rope);
-            // A KV cache appends kh, vh here (B, Hkv, S, D) and the mask covers all S cached columns.
+            if (slot != null) {
+                slot.cache().write(slot.layer(), kh, vh);
+                kh = slot.cache().keys(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
+                vh = slot.cache().values(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
+            }
             // Grouping the query heads instead of repeating the kv heads: h = kv * G + g.
             NDArray qg = qh.reshape(b, kvHeads, g, t, headDim); // (B, Hkv, G, T, D)
             NDArray kt = kh.expandDims(2).transpose(0, 1, 2, 4, 3); // (B, Hkv, 1, D, S)
@@ -90,6 +101,34 @@ public final class LlamaModel implements AutoCloseable {
             NDArray y = att.matMul(vh.expandDims(2)); // (B, Hkv, G, T, S) x (B, Hkv, 1, S, D) -> (B, Hkv, G, T, D)
             y = y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H*D)
             return o.forward(y); // (B, T, C)
+        }
+
+        /**
+         * {@link #forward} for one new token per row against a KV cache (decoding), x (B, 1, C), mask
+         * (B, 1, 1, S) or null when no key is padding -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
+         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims.
+         */
+        NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
+            long b = x.getShape().get(0);
+            int g = heads / kvHeads;
+            NDArray qk = q.forward(x).concat(k.forward(x), 2).reshape(b, heads + kvHeads, 1, headDim); // (B, H+Hkv, 1, D)
+            NDList rotated = RotaryEmbedding.apply(qk, rope).split(new long[] {heads}, 1); // (B, H, 1, D), (B, Hkv, 1, D)
+            NDArray vh = v.forward(x).reshape(b, kvHeads, 1, headDim); // (B, Hkv, 1, D)
+            slot.cache().write(slot.layer(), rotated.get(1), vh);
+            NDArray keys = slot.cache().keys(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
+            NDArray values = slot.cache().values(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
+            NDArray qg = rotated.get(0).reshape(b, kvHeads, g, headDim); // (B, Hkv, G, D): h = kv * G + g
+            NDArray att = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
+            DataType dtype = att.getDataType();
+            if (dtype != DataType.FLOAT32) {
+                att = att.toType(DataType.FLOAT32, false);
+            }
+            att = (mask == null ? att : att.add(mask)).softmax(3);
+            if (dtype != DataType.FLOAT32) {
+                att = att.toType(dtype, false);
+            }
+            NDArray y = att.matMul(values).reshape(b, 1, (long) heads * headDim); // (B, Hkv, G, S) x (B, Hkv, S, D) -> (B, 1, H*D)
+            return o.forward(y); // (B, 1, C)
         }
     }
 
@@ -129,12 +168,21 @@ public final class LlamaModel implements AutoCloseable {
             this.window = window;
         }
 
-        /** (B, T, C) -> (B, T, C) */
-        NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask) {
-            x = x.add(attention.forward(inputNorm.forward(x), rope, mask));
+        /** (B, T, C) -> (B, T, C); slot is null without a KV cache. */
+        NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
+            x = x.add(attention.forward(inputNorm.forward(x), rope, mask, slot));
+            return x.add(mlp.forward(postAttentionNorm.forward(x)));
+        }
+
+        /** One decoding step: (B, 1, C) -> (B, 1, C), mask (B, 1, 1, S). */
+        NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
+            x = x.add(attention.forwardOne(inputNorm.forward(x), rope, mask, slot));
             return x.add(mlp.forward(postAttentionNorm.forward(x)));
         }
     }
+
+    /** Where one layer's attention writes and reads in a KV cache: key columns [from, to). */
+    record CacheSlot(KvCache cache, int layer, int from, int to) {}
 
     private final DecoderConfig config;
     private final NDManager manager;
@@ -300,14 +348,13 @@ public final class LlamaModel implements AutoCloseable {
                     + inputIds.getShape());
         }
         NDArray pos = positionIds != null ? positionIds : positionIds(attentionMask);
-        NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedTokens, SparseFormat.DENSE)
-                .singletonOrThrow(); // (B, T, C)
+        NDArray x = embed(inputIds); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(pos, dtype);
         Map<Integer, NDArray> masks = new TreeMap<>();
         for (Block block : blocks) {
             NDArray mask = masks.computeIfAbsent(block.window,
                     w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
-            x = block.forward(x, rope, mask);
+            x = block.forward(x, rope, mask, null);
         }
         assert x.getShape().get(0) == b;
         return norm.forward(x);
@@ -395,6 +442,81 @@ public final class LlamaModel implements AutoCloseable {
         NDArray nonPad = inputIds.neq(pad).toType(DataType.INT32, false); // (B, T)
         NDArray columns = m.arange(0, t, 1, DataType.INT32).reshape(1, t); // (1, T)
         return columns.mul(nonPad).argMax(1); // (B): rightmost non-pad column (0 when none)
+    }
+
+    /** An empty KV cache for {@code batch} rows of up to {@code capacity} columns, on {@code parent}. */
+    public KvCache newCache(NDManager parent, int batch, int capacity) {
+        requireHead(ModelHead.CAUSAL_LM);
+        KvCache cache = new KvCache(parent, config, dtype, batch, capacity);
+        if (!config.rope().rope_type().equals("dynamic")) { // dynamic rope's frequencies depend on each call
+            try (NDManager m = parent.newSubManager()) {
+                NDArray positions = m.arange(0, capacity, 1, DataType.INT64).reshape(1, capacity); // (1, maxT)
+                RotaryEmbedding.Angles table = rotary.angles(positions, dtype); // (1, 1, maxT, D)
+                cache.setRotaryTables(table.cos().reshape(capacity, -1), table.sinSigned().reshape(capacity, -1));
+            }
+        }
+        return cache;
+    }
+
+    /**
+     * Runs a left-padded batch of prompts, ids (B, T) int64 with attention mask (B, T), into an
+     * empty cache and returns the next-token logits (B, V) of the last column (the head runs on
+     * that column only). Positions come from the mask as in {@link #positionIds}.
+     */
+    public NDArray prefill(KvCache cache, NDArray inputIds, NDArray attentionMask) {
+        requireHead(ModelHead.CAUSAL_LM);
+        if (cache.length() != 0) {
+            throw new IllegalStateException("prefill needs an empty cache (" + cache.length() + " columns filled)");
+        }
+        if (!attentionMask.getShape().equals(inputIds.getShape()) || inputIds.getShape().get(0) != cache.batchSize()) {
+            throw new IllegalArgumentException("ids " + inputIds.getShape() + ", mask " + attentionMask.getShape()
+                    + ", cache rows " + cache.batchSize());
+        }
+        int t = Math.toIntExact(inputIds.getShape().get(1));
+        NDArray x = embed(inputIds); // (B, T, C)
+        RotaryEmbedding.Angles rope = rotary.angles(positionIds(attentionMask), dtype);
+        Map<Integer, NDArray> masks = new TreeMap<>();
+        for (int i = 0; i < blocks.length; i++) {
+            NDArray mask = masks.computeIfAbsent(blocks[i].window,
+                    w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, T)
+            x = blocks[i].forward(x, rope, mask, new CacheSlot(cache, i, 0, t));
+        }
+        cache.startWith(attentionMask);
+        cache.advance(t, true);
+        NDArray last = x.get(new NDIndex().addAllDim().addSliceDim(t - 1, t)).reshape(x.getShape().get(0), -1); // (B, C)
+        return head.forward(norm.forward(last)); // (B, V)
+    }
+
+    /**
+     * Feeds one token per row, ids (B) int64, after the cached columns and returns the next-token
+     * logits (B, V). Each token's position is its row's count of real tokens before it; with a
+     * sliding window W a layer reads only the last W columns.
+     */
+    public NDArray decodeStep(KvCache cache, NDArray nextIds) {
+        long b = cache.batchSize();
+        if (nextIds.getShape().size() != b) {
+            throw new IllegalArgumentException("ids " + nextIds.getShape() + " for a cache of " + b + " rows");
+        }
+        int to = cache.length() + 1;
+        cache.extendReal(1);
+        NDArray x = embed(nextIds.reshape(b, 1)); // (B, 1, C)
+        RotaryEmbedding.Angles rope = cache.nextAngles(); // the same values as rotary.angles, looked up
+        if (rope == null) {
+            rope = rotary.angles(cache.positions(), dtype);
+        }
+        Map<Integer, NDArray> masks = new TreeMap<>();
+        for (int i = 0; i < blocks.length; i++) {
+            int from = blocks[i].window > 0 ? Math.max(0, to - blocks[i].window) : 0;
+            // (B, 1, 1, S) over the pads; none without padding (the window is the slice [from, to))
+            NDArray mask = cache.needsMask() ? masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)) : null;
+            x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to));
+        }
+        cache.advance(1, false);
+        return head.forward(norm.forward(x.reshape(b, -1))); // (B, C) -> (B, V)
+    }
+
+    private NDArray embed(NDArray ids) {
+        return ids.getNDArrayInternal().embedding(ids, embedTokens, SparseFormat.DENSE).singletonOrThrow(); // (B, T, C)
     }
 
     /** cumsum(mask) - 1 with pad columns set to 1, (B, T) int64. */

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * resources): logits, per-token and per-sequence response log-probabilities, reward scores and
  * pooled columns, each within the fixture's tolerance, with the max difference in the message.
  *
- * <p>Not checked here: {@code greedy.*} (generation is a later issue).
+ * <p>Not checked here: {@code greedy.*} (KvCacheTest checks the step logits, GreedyParityTest the
+ * tokens and log-probabilities).
  */
 class HfParityTest {
 

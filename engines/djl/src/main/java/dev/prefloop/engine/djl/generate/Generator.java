@@ -1,0 +1,360 @@
+package dev.prefloop.engine.djl.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.prefloop.engine.djl.TorchRuntime;
+import dev.prefloop.engine.djl.model.KvCache;
+import dev.prefloop.engine.djl.model.LlamaModel;
+import dev.prefloop.engine.djl.model.ModelHead;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Generator decodes batches of left-padded prompts with a KV cache per model: one model, or
+ * several stepped in lockstep on the same sampled tokens with their logits mixed before sampling
+ * (PILAF's mechanism). Rows that finish are dropped from the batch, so they stop costing compute.
+ *
+ * <p>Each step: mix the models' raw logits (B, V); run the {@link LogitsPipeline}; take the
+ * argmax (temperature 0) or draw by inverse CDF with one uniform per row from the row's own
+ * {@link SequenceRandom} stream (so a row's tokens do not depend on its batch); record the
+ * token's log-probability under the processed distribution and under each raw model; stop rows on
+ * an EOS id, a stop string or max_new_tokens; feed the surviving rows' tokens to every model.
+ *
+ * <p>Models in lockstep run their forward passes at the same time, one thread each
+ * ({@link LockstepRunner}).
+ *
+ * <p>Native memory: every step runs in an NDScope; only the caches, the next logits and the
+ * seen-token mask outlive a step, on a manager closed when the batch is done.
+ */
+public final class Generator {
+
+    private final List<LlamaModel> models;
+    private final LogitsMixing mixing;
+    private final SamplingSettings settings;
+    private final LogitsPipeline pipeline;
+    private final Set<Long> eosIds;
+    private final Detokenizer detokenizer;
+    private final int decodeThreads;
+
+    /**
+     * A generator over {@code models} (policy first), mixed by {@code mixing}.
+     *
+     * @param eosIds ids that end a sequence (from {@link GenerationConfig}); empty for none
+     * @param detokenizer null when the models come with ids only; then stop strings are refused
+     */
+    public Generator(List<LlamaModel> models, LogitsMixing mixing, SamplingSettings settings, Set<Long> eosIds,
+            Detokenizer detokenizer) {
+        if (models.isEmpty() || mixing.models() != models.size()) {
+            throw new IllegalArgumentException(models.size() + " models for a mixing of " + mixing.models());
+        }
+        LlamaModel first = models.get(0);
+        for (LlamaModel m : models) {
+            if (m.config().head() != ModelHead.CAUSAL_LM) {
+                throw new IllegalArgumentException(m.config().architecture() + " is not a causal LM");
+            }
+            if (m.config().vocab_size() != first.config().vocab_size()) {
+                // Mixing logits is mixing log-probabilities only over one shared vocabulary (algorithms.md 1).
+                throw new IllegalArgumentException("models in lockstep need one vocabulary: vocab_size "
+                        + first.config().vocab_size() + " vs " + m.config().vocab_size());
+            }
+            if (!m.device().equals(first.device())) {
+                throw new IllegalArgumentException("models in lockstep must share a device: " + first.device()
+                        + " vs " + m.device());
+            }
+        }
+        if (!settings.stop_strings().isEmpty() && detokenizer == null) {
+            throw new IllegalArgumentException("stop strings need a tokenizer to decode the output; this model is"
+                    + " used with token ids only, so stop strings are unavailable");
+        }
+        this.models = List.copyOf(models);
+        this.mixing = mixing;
+        this.settings = settings;
+        this.pipeline = new LogitsPipeline(settings);
+        this.eosIds = Set.copyOf(eosIds);
+        this.detokenizer = detokenizer;
+        this.decodeThreads = 1;
+    }
+
+    private Generator(Generator g, int decodeThreads) {
+        this.models = g.models;
+        this.mixing = g.mixing;
+        this.settings = g.settings;
+        this.pipeline = g.pipeline;
+        this.eosIds = g.eosIds;
+        this.detokenizer = g.detokenizer;
+        this.decodeThreads = decodeThreads;
+    }
+
+    /**
+     * This generator with {@code threads} libtorch intra-op threads per model for the one-token
+     * steps (0 = the calling thread's setting). The default, 1, is what measured fastest on CPU:
+     * a step's matrices have B rows, and waking a second OpenMP thread for each of its ~200 small
+     * ops cost more than it saved (tiny model, B = 8: 3.2-3.7 ms per step with 1 thread, 4.9-7.1 ms
+     * with 2; docs/benchmarks.md). Prefill keeps the caller's setting; so do GPUs, where it is moot.
+     */
+    public Generator withDecodeThreads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("decode threads must be >= 0, got " + threads);
+        }
+        return new Generator(this, threads);
+    }
+
+    /** One model, no mixing. */
+    public static Generator single(LlamaModel model, SamplingSettings settings, Set<Long> eosIds, Detokenizer detokenizer) {
+        return new Generator(List.of(model), LinearMixing.single(), settings, eosIds, detokenizer);
+    }
+
+    /** The settings decoding runs with. */
+    public SamplingSettings settings() {
+        return settings;
+    }
+
+    /** Decodes the requests in batches of at most {@code batchSize}, results in request order. */
+    public List<Generation> generate(List<GenerationRequest> requests, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        List<Generation> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i += batchSize) {
+            out.addAll(generate(requests.subList(i, Math.min(requests.size(), i + batchSize))));
+        }
+        return out;
+    }
+
+    /** Decodes all requests as one batch, results in request order. */
+    public List<Generation> generate(List<GenerationRequest> requests) {
+        int n = requests.size();
+        if (n == 0) {
+            return List.of();
+        }
+        int maxNew = settings.max_new_tokens();
+        Rows rows = new Rows(requests, maxNew, settings.seed(), models.size(), settings.stop_strings());
+        int promptLen = Arrays.stream(rows.prompts).mapToInt(p -> p.length).max().orElseThrow();
+        int vocab = models.get(0).config().vocab_size();
+        int callerThreads = TorchRuntime.threads();
+        int stepThreads = decodeThreads > 0 ? decodeThreads : callerThreads;
+        try (NDManager batch = TorchRuntime.engine().newBaseManager(models.get(0).device());
+                LockstepRunner lockstep = new LockstepRunner(models.size())) {
+            KvCache[] caches = new KvCache[models.size()];
+            NDArray[] logits = new NDArray[models.size()]; // each (B, V) float32, outliving one step
+            NDArray seen = null; // (B, V) boolean
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                long[][] ids = new long[n][promptLen];
+                long[][] mask = new long[n][promptLen];
+                for (int r = 0; r < n; r++) {
+                    int pad = promptLen - rows.prompts[r].length;
+                    System.arraycopy(rows.prompts[r], 0, ids[r], pad, rows.prompts[r].length);
+                    Arrays.fill(mask[r], pad, promptLen, 1L);
+                }
+                NDArray idArray = batch.create(ids); // (B, T), pad id 0: pads are masked
+                NDArray maskArray = batch.create(mask); // (B, T)
+                for (int i = 0; i < models.size(); i++) {
+                    caches[i] = models.get(i).newCache(batch, n, promptLen + maxNew);
+                }
+                NDArray[] first = lockstep.run(models.size(), callerThreads,
+                        i -> float32(models.get(i).prefill(caches[i], idArray, maskArray)));
+                for (int i = 0; i < models.size(); i++) {
+                    logits[i] = keep(first[i]);
+                }
+                if (pipeline.needsSeenTokens()) {
+                    seen = keep(seenInPrompts(batch, rows.prompts, vocab));
+                }
+            }
+            long[] active = new long[n]; // batch row -> request index
+            Arrays.setAll(active, r -> r);
+            TorchRuntime.setThreads(stepThreads);
+            while (true) {
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    int b = active.length;
+                    NDArray scores = pipeline.apply(mixing.mix(Arrays.asList(logits)), seen); // (B, V)
+                    NDArray logp = scores.logSoftmax(1); // (B, V)
+                    NDArray token = settings.greedy() ? scores.argMax(1) : drawInverseCdf(logp, rows, active); // (B)
+                    NDArray column = token.reshape(b, 1); // (B, 1)
+                    long[] tokens = token.toLongArray();
+                    float[] sampleLp = logp.gather(column, 1).toFloatArray();
+                    float[][] modelLp = new float[models.size()][];
+                    for (int i = 0; i < models.size(); i++) {
+                        modelLp[i] = logits[i].logSoftmax(1).gather(column, 1).toFloatArray();
+                    }
+                    long[] survivors = rows.record(active, tokens, sampleLp, modelLp, eosIds, detokenizer);
+                    if (survivors.length == 0) {
+                        break;
+                    }
+                    NDArray next = column;
+                    if (seen != null) {
+                        seen = replace(seen, seen.scatter(column, batch.ones(new Shape(b, 1), DataType.BOOLEAN), 1));
+                    }
+                    if (survivors.length < b) {
+                        long[] keepRows = rows.positionsOf(active, survivors);
+                        NDArray index = batch.create(keepRows);
+                        for (KvCache c : caches) {
+                            c.keepRows(keepRows);
+                        }
+                        next = column.get(index);
+                        if (seen != null) {
+                            seen = replace(seen, seen.get(index));
+                        }
+                    }
+                    active = survivors;
+                    NDArray fed = next;
+                    NDArray[] fresh = lockstep.run(models.size(), stepThreads,
+                            i -> float32(models.get(i).decodeStep(caches[i], fed)));
+                    for (int i = 0; i < models.size(); i++) {
+                        logits[i] = replace(logits[i], fresh[i]);
+                    }
+                }
+            }
+            for (KvCache c : caches) {
+                c.close();
+            }
+        } finally {
+            TorchRuntime.setThreads(callerThreads);
+        }
+        return rows.results(detokenizer);
+    }
+
+    /** Inverse-CDF draws (B) int64 from log-probabilities (B, V), one uniform per row from its stream. */
+    private static NDArray drawInverseCdf(NDArray logp, Rows rows, long[] active) {
+        NDManager m = logp.getManager();
+        int b = active.length;
+        long v = logp.getShape().get(1);
+        float[] u = new float[b];
+        for (int r = 0; r < b; r++) {
+            u[r] = (float) SequenceRandom.uniform(rows.random[(int) active[r]]);
+        }
+        NDArray cdf = logp.exp().cumSum(1); // (B, V)
+        NDArray total = cdf.get(new NDIndex().addAllDim().addSliceDim(v - 1, v)); // (B, 1), about 1
+        NDArray target = m.create(u, new Shape(b, 1)).mul(total); // (B, 1) in (0, total]
+        // The first token whose cumulative mass reaches the target; zero-mass tokens are never picked.
+        NDArray index = cdf.lt(target).toType(DataType.INT64, false).sum(new int[] {1}); // (B)
+        return index.minimum(m.full(new Shape(), v - 1, DataType.INT64));
+    }
+
+    private static NDArray seenInPrompts(NDManager m, long[][] prompts, int vocab) {
+        boolean[] seen = new boolean[prompts.length * vocab];
+        for (int r = 0; r < prompts.length; r++) {
+            for (long id : prompts[r]) {
+                if (id >= 0 && id < vocab) {
+                    seen[r * vocab + (int) id] = true;
+                }
+            }
+        }
+        return m.create(seen, new Shape(prompts.length, vocab));
+    }
+
+    private static NDArray float32(NDArray a) {
+        return a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false);
+    }
+
+    private static NDArray keep(NDArray a) {
+        NDScope.unregister(a);
+        return a;
+    }
+
+    private static NDArray replace(NDArray old, NDArray fresh) {
+        NDScope.unregister(fresh);
+        old.close();
+        return fresh;
+    }
+
+    /** The Java-side state of every request of a batch: tokens so far, sums, finish reasons. */
+    private static final class Rows {
+        final long[][] prompts;
+        final long[][] tokens;
+        final int[] count;
+        final double[] sampleLogp;
+        final double[][] modelLogps;
+        final FinishReason[] finish;
+        final SplittableRandom[] random;
+        final int maxNew;
+        final List<String> stops;
+
+        Rows(List<GenerationRequest> requests, int maxNew, long seed, int models, List<String> stops) {
+            int n = requests.size();
+            this.maxNew = maxNew;
+            this.stops = stops;
+            prompts = new long[n][];
+            tokens = new long[n][maxNew];
+            count = new int[n];
+            sampleLogp = new double[n];
+            modelLogps = new double[n][models];
+            finish = new FinishReason[n];
+            random = new SplittableRandom[n];
+            for (int r = 0; r < n; r++) {
+                GenerationRequest q = requests.get(r);
+                prompts[r] = q.promptIds();
+                random[r] = SequenceRandom.of(seed, q.recordId(), q.sampleIndex());
+            }
+        }
+
+        /** Appends one step's tokens and log-probabilities; returns the requests still running. */
+        long[] record(long[] active, long[] stepTokens, float[] sampleLp, float[][] modelLp, Set<Long> eos,
+                Detokenizer detokenizer) {
+            long[] survivors = new long[active.length];
+            int s = 0;
+            for (int r = 0; r < active.length; r++) {
+                int q = (int) active[r];
+                tokens[q][count[q]++] = stepTokens[r];
+                sampleLogp[q] += sampleLp[r];
+                for (int i = 0; i < modelLp.length; i++) {
+                    modelLogps[q][i] += modelLp[i][r];
+                }
+                if (eos.contains(stepTokens[r])) {
+                    finish[q] = FinishReason.EOS;
+                } else if (detokenizer != null && hitsStopString(q, detokenizer)) {
+                    finish[q] = FinishReason.STOP;
+                } else if (count[q] == maxNew) {
+                    finish[q] = FinishReason.LENGTH;
+                } else {
+                    survivors[s++] = q;
+                }
+            }
+            return Arrays.copyOf(survivors, s);
+        }
+
+        private boolean hitsStopString(int q, Detokenizer detokenizer) {
+            if (stops.isEmpty()) {
+                return false;
+            }
+            String text = detokenizer.decode(Arrays.copyOf(tokens[q], count[q]));
+            for (String stop : stops) {
+                if (text.contains(stop)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Batch rows (positions in {@code active}) of the requests in {@code survivors}, in order. */
+        long[] positionsOf(long[] active, long[] survivors) {
+            long[] out = new long[survivors.length];
+            int r = 0;
+            for (int i = 0; i < survivors.length; i++) {
+                while (active[r] != survivors[i]) {
+                    r++;
+                }
+                out[i] = r;
+            }
+            return out;
+        }
+
+        List<Generation> results(Detokenizer detokenizer) {
+            List<Generation> out = new ArrayList<>(tokens.length);
+            for (int q = 0; q < tokens.length; q++) {
+                long[] ids = Arrays.copyOf(tokens[q], count[q]);
+                out.add(new Generation(ids, detokenizer == null ? null : detokenizer.decode(ids), finish[q],
+                        sampleLogp[q], modelLogps[q].clone()));
+            }
+            return out;
+        }
+    }
+}

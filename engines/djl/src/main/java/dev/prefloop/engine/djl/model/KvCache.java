@@ -1,0 +1,193 @@
+package dev.prefloop.engine.djl.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+
+/**
+ * KvCache holds the keys and values every layer has computed for a batch being decoded, laid out
+ * like llm.c's ActivationTensors: each field below with its shape, allocated once for (B, maxT)
+ * and written in place, so a decoding step allocates nothing that outlives it.
+ *
+ * <p>Columns are cache columns (a left-padded row's pads included, masked by {@code keyBias});
+ * {@code length} of the {@code capacity} columns are filled. Rows can be dropped
+ * ({@link #keepRows}) when their sequences finish, so they stop costing compute.
+ *
+ * <p>The arrays live on the cache's own manager, outside any caller's NDScope; close the cache
+ * to free them.
+ */
+public final class KvCache implements AutoCloseable {
+
+    private final NDManager manager;
+    private final int capacity; // maxT
+    private NDArray[] keys; // layers x (B, Hkv, maxT, D), rotated keys in the compute dtype
+    private NDArray[] values; // layers x (B, Hkv, maxT, D)
+    private NDArray keyBias; // (B, maxT) float32: 0 on real columns, float32's lowest on pads
+    private NDArray positions; // (B, 1) int64: the position id of each row's next token
+    private int length; // filled columns
+    private NDArray one; // 0-d int64, to advance positions in place
+    private boolean padded; // whether some prefill column was padding (else decoding needs no mask)
+    private NDArray cosTable; // (maxT, D) RoPE cos of positions 0..maxT-1, or null (dynamic rope)
+    private NDArray sinTable; // (maxT, D) the signed sine cat(-sin, sin) likewise
+
+    KvCache(NDManager parent, DecoderConfig c, DataType dtype, int batch, int capacity) {
+        this.manager = parent.newSubManager();
+        this.capacity = capacity;
+        int layers = c.num_hidden_layers();
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+        Shape kv = new Shape(batch, c.num_key_value_heads(), capacity, c.head_dim());
+        for (int l = 0; l < layers; l++) {
+            keys[l] = manager.zeros(kv, dtype);
+            values[l] = manager.zeros(kv, dtype);
+        }
+        this.keyBias = manager.zeros(new Shape(batch, capacity), DataType.FLOAT32);
+        this.positions = manager.zeros(new Shape(batch, 1), DataType.INT64);
+        this.one = manager.ones(new Shape(), DataType.INT64);
+        keep(keys);
+        keep(values);
+        keep(keyBias, positions, one);
+    }
+
+    /** Rows B currently in the cache. */
+    public long batchSize() {
+        return keyBias.getShape().get(0);
+    }
+
+    /** Columns written so far. */
+    public int length() {
+        return length;
+    }
+
+    /** Columns the cache was allocated for (maxT). */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Position ids (B, 1) int64 of the rows' next tokens (their count of real tokens so far). */
+    NDArray positions() {
+        return positions;
+    }
+
+    /** Records a prefill's padding mask (B, T) and positions; the cache must be empty. */
+    void startWith(NDArray attentionMask) {
+        int t = Math.toIntExact(attentionMask.getShape().get(1));
+        requireRoom(t);
+        NDManager m = attentionMask.getManager();
+        NDArray real = attentionMask.toType(DataType.FLOAT32, false); // (B, T)
+        padded = real.min().getFloat() == 0;
+        NDArray lowest = m.full(new Shape(), -Float.MAX_VALUE);
+        keyBias.set(columns(0, t), m.ones(new Shape(), DataType.FLOAT32).sub(real).mul(lowest));
+        positions.set(new NDIndex("..."), attentionMask.toType(DataType.INT64, false).sum(new int[] {1}, true));
+    }
+
+    /** Whether a decoding query must be masked: only pads need it (the window is a slice). */
+    boolean needsMask() {
+        return padded;
+    }
+
+    /** Keeps RoPE tables (maxT, D) for positions 0..maxT-1 (a row's position never reaches maxT). */
+    void setRotaryTables(NDArray cos, NDArray sinSigned) {
+        cos.attach(manager);
+        sinSigned.attach(manager);
+        keep(cos, sinSigned);
+        cosTable = cos;
+        sinTable = sinSigned;
+    }
+
+    /** cos and signed sine (B, 1, 1, D) of the rows' next positions from the tables, or null without tables. */
+    RotaryEmbedding.Angles nextAngles() {
+        if (cosTable == null) {
+            return null;
+        }
+        long b = batchSize();
+        NDArray cos = positions.getNDArrayInternal().embedding(positions, cosTable, SparseFormat.DENSE)
+                .singletonOrThrow().reshape(b, 1, 1, -1); // (B, 1) -> (B, 1, D) -> (B, 1, 1, D)
+        NDArray sin = positions.getNDArrayInternal().embedding(positions, sinTable, SparseFormat.DENSE)
+                .singletonOrThrow().reshape(b, 1, 1, -1);
+        return new RotaryEmbedding.Angles(cos, sin);
+    }
+
+    /** Marks {@code t} more columns as real tokens (decoding feeds no padding). */
+    void extendReal(int t) {
+        requireRoom(length + t);
+        keyBias.set(columns(length, length + t), 0f);
+    }
+
+    /** Writes layer {@code layer}'s new keys and values (B, Hkv, T, D) at columns [length, length + T). */
+    void write(int layer, NDArray k, NDArray v) {
+        long t = k.getShape().get(2);
+        NDIndex at = new NDIndex().addAllDim().addAllDim().addSliceDim(length, length + t);
+        keys[layer].set(at, k);
+        values[layer].set(at, v);
+    }
+
+    /** Layer {@code layer}'s keys (B, Hkv, to - from, D) over columns [from, to) (a view). */
+    NDArray keys(int layer, int from, int to) {
+        return keys[layer].get(new NDIndex().addAllDim().addAllDim().addSliceDim(from, to));
+    }
+
+    /** Layer {@code layer}'s values (B, Hkv, to - from, D) over columns [from, to) (a view). */
+    NDArray values(int layer, int from, int to) {
+        return values[layer].get(new NDIndex().addAllDim().addAllDim().addSliceDim(from, to));
+    }
+
+    /** The additive mask (B, 1, 1, to - from) of one new query over key columns [from, to). */
+    NDArray singleQueryMask(int from, int to) {
+        return keyBias.get(columns(from, to)).reshape(batchSize(), 1, 1, to - from);
+    }
+
+    /** After a forward pass wrote {@code t} columns: they count as filled, positions move on. */
+    void advance(int t, boolean positionsAlreadySet) {
+        length += t;
+        if (!positionsAlreadySet) {
+            positions.addi(one);
+        }
+    }
+
+    /** Keeps only the given rows (indices into the current batch), in that order. */
+    public void keepRows(long[] rows) {
+        if (rows.length == batchSize()) {
+            return;
+        }
+        NDArray index = manager.create(rows); // (B')
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = replace(keys[l], keys[l].get(index));
+            values[l] = replace(values[l], values[l].get(index));
+        }
+        keyBias = replace(keyBias, keyBias.get(index));
+        positions = replace(positions, positions.get(index));
+        index.close();
+    }
+
+    private NDArray replace(NDArray old, NDArray fresh) {
+        fresh.attach(manager);
+        NDScope.unregister(fresh);
+        old.close();
+        return fresh;
+    }
+
+    private void requireRoom(int columns) {
+        if (columns > capacity) {
+            throw new IllegalStateException("KV cache full: " + columns + " columns needed, " + capacity + " allocated");
+        }
+    }
+
+    private static NDIndex columns(int from, int to) {
+        return new NDIndex().addAllDim().addSliceDim(from, to);
+    }
+
+    private static void keep(NDArray... arrays) {
+        NDScope.unregister(arrays);
+    }
+
+    /** Frees every array of the cache. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
