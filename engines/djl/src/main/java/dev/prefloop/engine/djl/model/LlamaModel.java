@@ -378,7 +378,7 @@ public final class LlamaModel implements AutoCloseable {
                 .singletonOrThrow(); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
         for (Block block : blocks) {
-            x = block.forward(x, rope, additiveMask);
+            x = block.forward(x, rope, additiveMask, null);
         }
         return norm.forward(x);
     }

@@ -9,15 +9,10 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.LlamaModel;
-import dev.prefloop.engine.djl.weights.CheckpointLoader;
-import dev.prefloop.engine.djl.weights.HostTensor;
-import dev.prefloop.engine.djl.weights.TorchCheckpointReader;
-import dev.prefloop.engine.djl.weights.WeightSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,18 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GreedyParityTest {
 
     static LlamaModel load(Path dir) {
-        CheckpointLoader loader = CheckpointLoader.safetensors().with(new WeightSource() {
-            @Override
-            public String fileName() {
-                return "pytorch_model.bin";
-            }
-
-            @Override
-            public Map<String, HostTensor> read(Path modelDir) {
-                return TorchCheckpointReader.read(modelDir.resolve(fileName()));
-            }
-        });
-        return LlamaModel.load(dir, DecoderConfig.read(dir), Device.cpu(), DataType.FLOAT32, loader);
+        return LlamaModel.load(dir, DecoderConfig.read(dir), Device.cpu(), DataType.FLOAT32);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -12,13 +12,8 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefloop.engine.djl.TorchRuntime;
-import dev.prefloop.engine.djl.weights.CheckpointLoader;
-import dev.prefloop.engine.djl.weights.HostTensor;
-import dev.prefloop.engine.djl.weights.TorchCheckpointReader;
-import dev.prefloop.engine.djl.weights.WeightSource;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,18 +30,7 @@ class KvCacheTest {
     /** Loads a fixture, reading pytorch_model.bin through the restricted reader where that is all it has. */
     static LlamaModel load(Path dir) {
         DecoderConfig config = DecoderConfig.read(dir);
-        CheckpointLoader loader = CheckpointLoader.safetensors().with(new WeightSource() {
-            @Override
-            public String fileName() {
-                return "pytorch_model.bin";
-            }
-
-            @Override
-            public Map<String, HostTensor> read(Path modelDir) {
-                return TorchCheckpointReader.read(modelDir.resolve(fileName()));
-            }
-        });
-        return LlamaModel.load(dir, config, Device.cpu(), DataType.FLOAT32, loader);
+        return LlamaModel.load(dir, config, Device.cpu(), DataType.FLOAT32);
     }
 
     @ParameterizedTest(name = "{0}")
