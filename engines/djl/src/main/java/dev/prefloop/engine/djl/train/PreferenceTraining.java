@@ -72,8 +72,12 @@ public final class PreferenceTraining {
         Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
         DecoderConfig config = DecoderConfig.read(s.model());
         SkippedRecords skipped = new SkippedRecords();
-        List<TokenizedPair> pairs = TrainingSet.pairs(DatasetLocator.locate(s.data()),
-                new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
+        List<TokenizedPair> pairs;
+        String tokenizerIdentity;
+        try (TextRecordSource source = new TextRecordSource(s.model(), s.tokenization(), config.vocab_size())) {
+            pairs = TrainingSet.pairs(DatasetLocator.locate(s.data()), source, s.args().truncation(), skipped);
+            tokenizerIdentity = source.usedText() ? source.identity() : "ids";
+        }
         LOG.info("{} pairs to train on, {} skipped {}", pairs.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
         OutputDirectory.create(s.out(), s.resume(), s.force());
@@ -81,7 +85,7 @@ public final class PreferenceTraining {
         Path policyDir = resumeFrom.orElse(s.model());
         try (LlamaModel policy = LlamaModel.load(policyDir, device, ComputeDtype.FLOAT32)) {
             ReferenceTable reference = referenceFree ? null
-                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy, ld);
+                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy, ld, tokenizerIdentity);
             LOG.info("resident set before training: {} MiB (peak so far {} MiB)", ProcessMemory.rssBytes() >> 20,
                     ProcessMemory.peakRssBytes() >> 20);
             PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
@@ -100,7 +104,7 @@ public final class PreferenceTraining {
      * fresh: before the first update the policy is the reference), written to the cache.
      */
     private ReferenceTable reference(PreferenceTrainingSettings s, List<TokenizedPair> pairs, long padId,
-            DeviceSpec device, LlamaModel startingPolicy, LdWeighting ld) {
+            DeviceSpec device, LlamaModel startingPolicy, LdWeighting ld, String tokenizerIdentity) {
         ReferenceTable fromData = ReferenceLogps.fromData(pairs);
         if (fromData != null && ld != null) {
             LOG.info("ld_alpha is set: the data's reference log-probabilities are plain sums, so they are recomputed");
@@ -110,7 +114,7 @@ public final class PreferenceTraining {
         }
         Path refDir = s.reference() != null ? s.reference() : s.model();
         String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir)
-                + (ld == null ? "" : "|ld_alpha=" + s.ldAlpha()));
+                + (ld == null ? "" : "|ld_alpha=" + s.ldAlpha()) + "|" + tokenizerIdentity);
         Path cache = s.out().resolve(ReferenceLogps.CACHE_FILE);
         ReferenceTable cached = ReferenceLogps.readCache(cache, fingerprint, pairs.size());
         if (cached != null) {

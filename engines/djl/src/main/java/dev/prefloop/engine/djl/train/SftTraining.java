@@ -12,7 +12,10 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** SftTraining is {@code prefloop sft}: supervised fine-tuning on prompt-completion records, loss on completions only. */
+/**
+ * SftTraining is {@code prefloop sft}: supervised fine-tuning on prompt-completion records (text or ids), loss on
+ * completions only, or on {@code messages} conversations, loss on assistant turns only.
+ */
 public final class SftTraining {
 
     private static final Logger LOG = LoggerFactory.getLogger(SftTraining.class);
@@ -29,8 +32,10 @@ public final class SftTraining {
         Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
         DecoderConfig config = DecoderConfig.read(s.model());
         SkippedRecords skipped = new SkippedRecords();
-        List<TokenizedCompletion> records = TrainingSet.completions(DatasetLocator.locate(s.data()),
-                new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
+        List<TokenizedCompletion> records;
+        try (TextRecordSource source = new TextRecordSource(s.model(), s.tokenization(), config.vocab_size())) {
+            records = TrainingSet.completions(DatasetLocator.locate(s.data()), source, s.args().truncation(), skipped);
+        }
         LOG.info("{} records to train on, {} skipped {}", records.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
         OutputDirectory.create(s.out(), s.resume(), s.force());
