@@ -10,7 +10,13 @@ import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.prefloop.core.data.JsonCodec;
+import dev.prefloop.core.output.Manifest;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,6 +75,13 @@ public final class PreferenceTraining {
         PreferenceLoss loss = loss(s);
         LdWeighting ld = Double.isNaN(s.ldAlpha()) ? null : new LdWeighting(s.ldAlpha());
         boolean referenceFree = s.losses().stream().allMatch(n -> REFERENCE_FREE.contains(LossRegistry.entry(n).name()));
+        Instant started = Instant.now();
+        Manifest planned = TrainingManifest.planned("train", manifestOptions(s), s.data(), s.model(), s.reference(),
+                s.tokenization(), s.args().seed());
+        if (!s.resume() && !s.force() && TrainingManifest.upToDate(s.out(), planned)) {
+            LOG.info("{} is up to date (same data, models, options and prefloop version); --force redoes it", s.out());
+            return TrainResult.upToDate(s.out());
+        }
         Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
         DecoderConfig config = DecoderConfig.read(s.model());
         SkippedRecords skipped = new SkippedRecords();
@@ -94,7 +107,9 @@ public final class PreferenceTraining {
             TrainResult r = trainer.train(policy, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
                     r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);
-            return r.withSkippedRecords(skipped.byReason());
+            TrainResult done = r.withSkippedRecords(skipped.byReason());
+            TrainingManifest.write(s.out(), planned, done, started);
+            return done;
         }
     }
 
@@ -133,6 +148,19 @@ public final class PreferenceTraining {
         ReferenceLogps.writeCache(cache, fingerprint, computed);
         LOG.info("reference log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
         return computed;
+    }
+
+    /** The options that decide the output, as the manifest records them. */
+    private static Map<String, Object> manifestOptions(PreferenceTrainingSettings s) {
+        Map<String, Object> m = new LinkedHashMap<>(JsonCodec.mapper().convertValue(s.args().toJson(),
+                new TypeReference<Map<String, Object>>() { }));
+        m.put("loss", s.losses());
+        m.put("loss_weights", s.lossWeights() == null ? null : Arrays.stream(s.lossWeights()).boxed().toList());
+        m.put("use_weighting", s.useWeighting());
+        m.put("rpo_alpha", Double.isNaN(s.rpoAlpha()) ? null : s.rpoAlpha());
+        m.put("ld_alpha", Double.isNaN(s.ldAlpha()) ? null : s.ldAlpha());
+        m.put("loss_settings", s.lossSettings().toString());
+        return m;
     }
 
     private static double[] ones(int n) {

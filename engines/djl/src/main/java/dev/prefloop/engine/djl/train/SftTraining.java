@@ -6,7 +6,13 @@ import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.prefloop.core.data.JsonCodec;
+import dev.prefloop.core.output.Manifest;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -29,6 +35,16 @@ public final class SftTraining {
 
     /** Runs the whole job. */
     public TrainResult run(SftTrainingSettings s) {
+        Instant started = Instant.now();
+        Map<String, Object> options = new LinkedHashMap<>(JsonCodec.mapper().convertValue(s.args().toJson(),
+                new TypeReference<Map<String, Object>>() { }));
+        options.put("packing", s.packing());
+        Manifest planned = TrainingManifest.planned("sft", options, s.data(), s.model(), null, s.tokenization(),
+                s.args().seed());
+        if (!s.resume() && !s.force() && TrainingManifest.upToDate(s.out(), planned)) {
+            LOG.info("{} is up to date (same data, model, options and prefloop version); --force redoes it", s.out());
+            return TrainResult.upToDate(s.out());
+        }
         Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
         DecoderConfig config = DecoderConfig.read(s.model());
         SkippedRecords skipped = new SkippedRecords();
@@ -52,7 +68,9 @@ public final class SftTraining {
             TrainResult r = trainer.train(model, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
                     r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);
-            return r.withSkippedRecords(skipped.byReason());
+            TrainResult done = r.withSkippedRecords(skipped.byReason());
+            TrainingManifest.write(s.out(), planned, done, started);
+            return done;
         }
     }
 }

@@ -126,6 +126,24 @@ class TextTrainingTest {
     }
 
     @Test
+    void theManifestNamesTheTokenizerAndARerunIsANoOp() throws IOException {
+        Path data = write("sft.jsonl", "{\"prompt\": \"What is 2+3?\", \"completion\": \" 5\"}\n");
+        Path out = sft(data, "sft-once");
+        String manifest = Files.readString(out.resolve("_manifest.json"));
+        assertTrue(manifest.contains("tokenizer.json") && manifest.contains("tokenizer_config.json"), manifest);
+        assertTrue(manifest.contains("\"verb\" : \"sft\""), manifest);
+        long written = Files.getLastModifiedTime(out.resolve("model.safetensors")).toMillis();
+        TrainResult again = new SftTraining(Progress.NONE).run(new SftTrainingSettings(model, data.toString(), out,
+                "cpu", args(true), false, TokenizationOptions.DEFAULT, false, false));
+        assertTrue(again.upToDate());
+        assertEquals(written, Files.getLastModifiedTime(out.resolve("model.safetensors")).toMillis());
+        // other options are another run: OUT is not silently replaced
+        assertThrows(dev.prefloop.core.error.UsageException.class, () -> new SftTraining(Progress.NONE).run(
+                new SftTrainingSettings(model, data.toString(), out, "cpu", args(true), false,
+                        new TokenizationOptions(0, 0, "{\"x\": 1}", null), false, false)));
+    }
+
+    @Test
     void textWithoutATokenizerIsAModelErrorAndLeavesNoOutput() throws IOException {
         Path bare = TinyModel.write(tmp.resolve("bare"), 3, VOCAB, 1, 3, 0);
         Path data = write("pairs.jsonl", "{\"prompt\": \"a\", \"chosen\": \" b\", \"rejected\": \" c\"}\n");
