@@ -18,10 +18,10 @@ fi
 "$pf" --version
 mkdir -p "$out"
 
-# Writes $2 from $1 through a sed script ($3) unless $2 is newer than $1 (so reruns keep it).
+# Writes $2 from $1 through the sed script examples/$3 unless $2 is newer than both (reruns keep it).
 derive() {
-  if [ ! "$2" -nt "$1" ]; then
-    sed -E "$3" "$1" > "$2.tmp" && mv "$2.tmp" "$2"
+  if [ ! "$2" -nt "$1" ] || [ ! "$2" -nt "$root/examples/$3" ]; then
+    sed -E -f "$root/examples/$3" "$1" > "$2.tmp" && mv "$2.tmp" "$2"
   fi
 }
 
@@ -36,7 +36,7 @@ echo "== 3. tokenize: each record's rendered prompt and completions with their t
 "$pf" inspect "$out/pairs-tokenized" --samples 1
 
 echo "== 4. sft on the chosen answers (prompt + completion records, text tokenized by the model's tokenizer)"
-derive "$data" "$out/sft.jsonl" 's/"chosen":/"completion":/; s/, "rejected": .*\}$/}/'
+derive "$data" "$out/sft.jsonl" sft-from-pairs.sed
 "$pf" sft --model "$out/model-init" --data "$out/sft.jsonl" --out "$out/model-sft" \
   --max-steps 40 --batch-size 8 --learning-rate 1e-3 --warmup-ratio 0.1 --logging-steps 10 --save-steps 0
 
@@ -48,9 +48,7 @@ echo "== 6. train --loss sigmoid (DPO) from the sft model, reference values read
   --max-steps 30 --batch-size 8 --learning-rate 5e-4 --beta 0.1 --logging-steps 10 --save-steps 0
 
 echo "== 7. label: candidates built from the pairs, judged by examples/arith-judge.sh (checks the sum)"
-# candidates: {id, prompt, completions: [chosen text, rejected text]} (message lists become their content)
-derive "$data" "$out/candidates.jsonl" \
-  's/"(chosen|rejected)": \[\{"role": "assistant", "content": ("[^"]*")\}\]/"\1": \2/g; s/"chosen": ("[^"]*"), "rejected": ("[^"]*")\}$/"completions": [\1, \2]}/'
+derive "$data" "$out/candidates.jsonl" candidates-from-pairs.sed
 "$pf" label --judge "exec:sh '$root/examples/arith-judge.sh'" --judge-pointwise --judge-exec-per-batch \
   --in "$out/candidates.jsonl" --out "$out/pairs-labelled" --format jsonl --json
 
