@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 + " tokenizer and chat template exactly as prefloop tokenize does (TRL's SFTTrainer tokenisation).",
                 "",
                 "A messages record (a whole conversation) is one sequence whose loss reads its assistant turns only"
-                + " (TRL's assistant_only_loss): the tokens inside the chat template's {% generation %} blocks when it"
+                + " (TRL's assistant_only_loss): the tokens inside the chat template's {%% generation %%} blocks when it"
                 + " has them, else each assistant message's turn found by rendering the conversation up to it: the"
                 + " text the conversation through that message adds after the conversation before it rendered with"
                 + " the generation prompt (the assistant's words and the template's end-of-turn text, not the"
@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
                 "The prompt keeps its last --max-prompt-length tokens and the completion is cut so that both fit"
                 + " --max-length (a conversation is cut at --max-length). Options carry TRL's SFTConfig/TrainingArguments"
                 + " names in kebab-case; --config FILE.yaml takes the same keys. OUT receives the final model"
-                + " (Hugging Face layout), checkpoint-N directories and metrics.jsonl, as for train. Records whose"
-                + " prompt fills --max-length or whose completion is empty are skipped and counted.",
+                + " (Hugging Face layout), checkpoint-N directories, metrics.jsonl and _manifest.json, as for train"
+                + " (the same run again does nothing). Records whose prompt fills --max-length or whose completion"
+                + " (or every assistant token) is empty after truncation are skipped and counted.",
                 ""})
 public final class SftCommand implements Callable<Integer> {
 

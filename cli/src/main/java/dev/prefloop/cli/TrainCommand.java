@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
                 + " learning_rate, grad_norm, tokens_per_second, rewards/chosen|rejected|margins|accuracies,"
                 + " logps/chosen|rejected), one line per --logging-steps window. Records whose prompt fills"
                 + " --max-length, whose completion is empty, or whose two completions are identical are skipped and"
-                + " counted.",
+                + " counted. OUT/_manifest.json, written last, records options, data, model, tokenizer and reference"
+                + " fingerprints: the same run again does nothing.",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
 
