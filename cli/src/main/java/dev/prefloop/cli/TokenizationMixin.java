@@ -1,12 +1,12 @@
 package dev.prefloop.cli;
 
 import dev.prefloop.engine.djl.text.TokenizationOptions;
-import java.time.Clock;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * TokenizationMixin holds the options of verbs that tokenize text records: {@code --max-prompt-tokens},
- * {@code --max-completion-tokens}, {@code --chat-template-kwargs}, {@code --now}.
+ * {@code --max-completion-tokens} and the {@link ChatTemplateMixin} options.
  */
 public final class TokenizationMixin {
 
@@ -18,17 +18,11 @@ public final class TokenizationMixin {
             description = "Keep each completion's first N tokens (0: no limit; default: ${DEFAULT-VALUE}).")
     int maxCompletionTokens;
 
-    @Option(names = "--chat-template-kwargs", paramLabel = "JSON",
-            description = "Extra chat-template variables as a JSON object, e.g. '{\"enable_thinking\": false}'"
-                    + " (TRL's chat_template_kwargs; a record's own chat_template_kwargs field overrides them).")
-    String chatTemplateKwargs;
-
-    @Option(names = "--now", paramLabel = "ISO-TIME", converter = ClockConverter.class,
-            description = "Pin the time the template's strftime_now reads (default: the system clock).")
-    Clock now;
+    @Mixin
+    ChatTemplateMixin template;
 
     /** The parsed options. */
     TokenizationOptions options() {
-        return new TokenizationOptions(maxPromptTokens, maxCompletionTokens, chatTemplateKwargs, now);
+        return template.options(maxPromptTokens, maxCompletionTokens);
     }
 }

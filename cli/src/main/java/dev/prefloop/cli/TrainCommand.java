@@ -16,8 +16,12 @@ import picocli.CommandLine.Spec;
 /** TrainCommand is {@code prefloop train}: preference training with TRL's losses. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Train a policy on preference pairs with DPO or another of TRL's preference losses.",
-        description = {"Reads pairs (prompt_ids, chosen_ids, rejected_ids; optional ref_chosen_logps and"
-                + " ref_rejected_logps as prefloop score writes them) and trains --model with --loss. Reference"
+        description = {"Reads pairs (prompt, chosen, rejected as strings or message lists, or their token ids"
+                + " prompt_ids, chosen_ids, rejected_ids, which win where present; optional ref_chosen_logps and"
+                + " ref_rejected_logps as prefloop score writes them) and trains --model with --loss. Text is"
+                + " tokenized with --model's tokenizer and chat template exactly as prefloop tokenize does (TRL's"
+                + " DPOTrainer tokenisation); then the prompt keeps its last --max-prompt-length tokens and each"
+                + " completion is cut so that prompt + completion fit --max-length. Reference"
                 + " log-probabilities come from the data, else from one pass of --ref (or of --model itself) before"
                 + " training, cached in OUT/ref_logps.safetensors, so no reference model stays in memory. Chosen and"
                 + " rejected go through the model in one concatenated pass; sums run over completion tokens only.",
@@ -32,7 +36,8 @@ import picocli.CommandLine.Spec;
                 + " learning_rate, grad_norm, tokens_per_second, rewards/chosen|rejected|margins|accuracies,"
                 + " logps/chosen|rejected), one line per --logging-steps window. Records whose prompt fills"
                 + " --max-length, whose completion is empty, or whose two completions are identical are skipped and"
-                + " counted.",
+                + " counted. OUT/_manifest.json, written last, records options, data, model, tokenizer and reference"
+                + " fingerprints: the same run again does nothing.",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
 
@@ -89,6 +94,9 @@ public final class TrainCommand implements Callable<Integer> {
     TrainingMixin training;
 
     @Mixin
+    ChatTemplateMixin template;
+
+    @Mixin
     JsonMixin json;
 
     @Override
@@ -99,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         PreferenceTrainingSettings settings = TrainingOptions.preference(training.model, ref, training.data,
-                training.out, training.device, training.resume, training.force,
+                training.out, training.device, training.resume, training.force, template.options(0, 0),
                 training.options(spec, TrainingOptions.preferenceNames()));
         TrainResult r = new PreferenceTraining(ConsoleProgressFactory.stderr()).run(settings);
         json.print(spec.commandLine().getOut(), TrainingSummary.of("train", r));

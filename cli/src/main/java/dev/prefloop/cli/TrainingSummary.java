@@ -12,7 +12,7 @@ final class TrainingSummary {
     static Map<String, Object> of(String verb, TrainResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("verb", verb);
-        m.put("status", "done");
+        m.put("status", r.upToDate() ? "up-to-date" : "done");
         m.put("out", r.out().toString());
         m.put("steps", r.steps());
         m.put("skipped_steps", r.skippedSteps());

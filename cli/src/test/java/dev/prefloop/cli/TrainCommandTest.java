@@ -150,6 +150,37 @@ class TrainCommandTest {
         assertEquals(2, sftUsage("--beta", "0.1"), "a loss option is not an sft option");
     }
 
+    @Test
+    void textRecordsNeedTheModelsTokenizerExitCode4AndNoOutput() throws Exception {
+        Path text = Files.writeString(tmp.resolve("text.jsonl"), "{\"prompt\": \"2+3=\", \"chosen\": \"5\","
+                + " \"rejected\": \"6\"}\n");
+        Path o = tmp.resolve("run");
+        assertEquals(4, run("train", "--model", model.toString(), "--data", text.toString(), "--out", o.toString()));
+        assertTrue(err.contains("text.jsonl, line 1: the record is text (no token ids)")
+                && err.contains("no tokenizer.json"), err);
+        assertFalse(Files.exists(o));
+    }
+
+    @Test
+    void chatTemplateKwargsMustBeAJsonObject() {
+        Path o = tmp.resolve("run");
+        assertEquals(2, run("sft", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--chat-template-kwargs", "[1]"));
+        assertTrue(err.contains("--chat-template-kwargs: expected a JSON object"), err);
+        assertFalse(Files.exists(o));
+    }
+
+    @Test
+    void theSameRunAgainIsUpToDate() throws Exception {
+        Path o = tmp.resolve("run");
+        String[] args = {"train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+            "--max-steps", "1", "--batch-size", "4", "--json"};
+        assertEquals(0, run(args), err);
+        assertEquals("done", JsonCodec.mapper().readTree(out).get("status").asText());
+        assertEquals(0, run(args), err);
+        assertEquals("up-to-date", JsonCodec.mapper().readTree(out).get("status").asText());
+    }
+
     private int sftUsage(String... extra) {
         String[] args = new String[] {"sft", "--model", model.toString(), "--data", pairs.toString(), "--out",
                 tmp.resolve("x").toString(), extra[0], extra[1]};

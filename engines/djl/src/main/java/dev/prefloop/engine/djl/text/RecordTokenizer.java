@@ -11,6 +11,7 @@ import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.text.template.ChatRequest;
 import dev.prefloop.engine.djl.text.template.ChatTemplate;
 import dev.prefloop.engine.djl.text.template.TemplateValues;
+import dev.prefloop.engine.djl.text.template.TrackedRendering;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,6 +163,92 @@ public final class RecordTokenizer {
                 truncated(text, ids, false))), true);
     }
 
+    /**
+     * A {@code messages} record (a whole conversation) as ids with TRL's assistant_only_loss mask: 1 on the
+     * tokens of assistant turns. A template with {@code {% generation %}} blocks marks them itself (every token
+     * overlapping a block, as transformers' return_assistant_tokens_mask). Otherwise each assistant message's
+     * turn is the text the conversation up to it adds after the rendering of the messages before it with the
+     * generation prompt: what the model writes once prompted, its end-of-turn text included, the header not.
+     * No truncation here; training truncates.
+     *
+     * @throws DataException when the record has no message list, the template fails, a prefix rendering is not
+     *     a prefix of the whole conversation's, or a token straddles a turn's boundary (naming the record)
+     */
+    public MaskedConversation assistantMasked(ObjectNode record, String where) {
+        String name = where + idSuffix(record);
+        JsonNode messages = record.get("messages");
+        if (messages == null || !messages.isArray()) {
+            throw new DataException(name + ", field messages: expected a list of messages, got "
+                    + (messages == null ? "nothing" : messages.getNodeType().toString().toLowerCase()));
+        }
+        ChatRequest whole = request(messages, false, false, record, name);
+        if (template.hasGenerationBlocks(whole)) {
+            TrackedRendering r = renderTracked(whole, name);
+            TokenizedText tokens = tokenizer.tokenize(r.text(), false);
+            int[] mask = new int[tokens.size()];
+            for (int[] span : r.generationSpans()) {
+                for (int i = 0; i < mask.length; i++) {
+                    if (tokens.starts()[i] < span[1] && tokens.ends()[i] > span[0]) {
+                        mask[i] = 1;
+                    }
+                }
+            }
+            return new MaskedConversation(r.text(), tokens.ids(), mask, true);
+        }
+        String text = renderTracked(whole, name).text();
+        TokenizedText tokens = tokenizer.tokenize(text, false);
+        int[] mask = new int[tokens.size()];
+        for (int turn = 0; turn < messages.size(); turn++) {
+            if (!"assistant".equals(messages.get(turn).path("role").asText(null))) {
+                continue;
+            }
+            ArrayNode before = JsonNodeFactory.instance.arrayNode();
+            for (int k = 0; k < turn; k++) {
+                before.add(messages.get(k));
+            }
+            ArrayNode through = before.deepCopy().add(messages.get(turn));
+            int start = turnBoundary(text, render(before, true, record, name), tokens, name, turn, "start");
+            int end = turnBoundary(text, render(through, false, record, name), tokens, name, turn, "end");
+            for (int i = 0; i < mask.length; i++) {
+                if (tokens.starts()[i] >= start && tokens.starts()[i] < end) {
+                    mask[i] = 1;
+                }
+            }
+        }
+        return new MaskedConversation(text, tokens.ids(), mask, false);
+    }
+
+    /** The character index where {@code prefix} ends in {@code text}, checked to fall between two tokens. */
+    private static int turnBoundary(String text, String prefix, TokenizedText tokens, String name, int turn,
+                                    String which) {
+        if (!text.startsWith(prefix)) {
+            throw new DataException(name + ", field messages[" + turn + "]: the chat template's rendering of the"
+                    + " conversation up to this assistant turn's " + which + " is not a prefix of the whole"
+                    + " conversation's (they differ at character " + commonPrefix(prefix, text) + ": "
+                    + snippet(prefix, text) + "); the template rewrites earlier turns, so assistant tokens cannot be"
+                    + " found by prefixes: give the template {% generation %} blocks");
+        }
+        int at = prefix.length();
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.starts()[i] < at && tokens.ends()[i] > at) {
+                throw new DataException(name + ", field messages[" + turn + "]: token " + i + " spans the " + which
+                        + " of the assistant turn (character " + at + "): the tokenizer merges text across the"
+                        + " boundary, so the turn cannot be masked exactly");
+            }
+        }
+        return at;
+    }
+
+    /**
+     * A whole conversation as ids with its assistant mask.
+     *
+     * @param text the rendered conversation
+     * @param ids its token ids (T)
+     * @param assistantMask 1 on assistant tokens, 0 elsewhere (T)
+     * @param fromGenerationBlocks whether the template's generation blocks gave the mask (else prefix renderings)
+     */
+    public record MaskedConversation(String text, long[] ids, int[] assistantMask, boolean fromGenerationBlocks) {}
+
     private Rendered renderPrompt(JsonNode prompt, boolean conversational, boolean hasCompletions, ObjectNode record,
                                   String name) {
         if (!conversational) {
@@ -236,6 +323,19 @@ public final class RecordTokenizer {
 
     private String render(JsonNode messages, boolean addGenerationPrompt, boolean continueFinal, ObjectNode record,
                           String name) {
+        return renderTracked(request(messages, addGenerationPrompt, continueFinal, record, name), name).text();
+    }
+
+    private TrackedRendering renderTracked(ChatRequest request, String name) {
+        try {
+            return template.renderTracked(request, clock);
+        } catch (DataException e) {
+            throw new DataException(name + ": the chat template failed: " + e.getMessage(), e);
+        }
+    }
+
+    private ChatRequest request(JsonNode messages, boolean addGenerationPrompt, boolean continueFinal,
+                                ObjectNode record, String name) {
         Map<String, Object> kwargs = new LinkedHashMap<>(chatTemplateKwargs);
         JsonNode own = record.get("chat_template_kwargs");
         if (own != null && !own.isNull()) {
@@ -247,13 +347,8 @@ public final class RecordTokenizer {
             Map<String, Object> m = (Map<String, Object>) TemplateValues.fromJson(own);
             kwargs.putAll(m);
         }
-        ChatRequest request = new ChatRequest((List<?>) TemplateValues.fromJson(messages), tools(record, name), null,
+        return new ChatRequest((List<?>) TemplateValues.fromJson(messages), tools(record, name), null,
                 addGenerationPrompt, continueFinal, null, kwargs);
-        try {
-            return template.render(request, clock);
-        } catch (DataException e) {
-            throw new DataException(name + ": the chat template failed: " + e.getMessage(), e);
-        }
     }
 
     /** A record's {@code tools}: a list, or a JSON string of one (as TRL accepts); an empty list is None. */

@@ -50,7 +50,7 @@ public final class PackedSftObjective implements TrainingObjective {
     }
 
     private long scoredTokens(int row) {
-        return rows.get(row).stream().mapToLong(i -> records.get(i).completion().length).sum();
+        return rows.get(row).stream().mapToLong(i -> records.get(i).scoredTokens()).sum();
     }
 
     @Override
@@ -80,7 +80,7 @@ public final class PackedSftObjective implements TrainingObjective {
                     for (int key = start; key <= column; key++) {
                         mask[(r * t + column) * t + key] = 0f; // causal within the record only
                     }
-                    if (k >= np) {
+                    if (k >= np && rec.scored(k - np)) {
                         from[r * l + scored] = column - 1; // TrainingSet guarantees a prompt token before
                         targets[r * l + scored] = ids[r * t + column];
                         real[r * l + scored] = 1f;

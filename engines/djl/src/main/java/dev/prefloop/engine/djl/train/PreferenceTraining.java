@@ -10,7 +10,13 @@ import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.prefloop.core.data.JsonCodec;
+import dev.prefloop.core.output.Manifest;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,11 +75,22 @@ public final class PreferenceTraining {
         PreferenceLoss loss = loss(s);
         LdWeighting ld = Double.isNaN(s.ldAlpha()) ? null : new LdWeighting(s.ldAlpha());
         boolean referenceFree = s.losses().stream().allMatch(n -> REFERENCE_FREE.contains(LossRegistry.entry(n).name()));
+        Instant started = Instant.now();
+        Manifest planned = TrainingManifest.planned("train", manifestOptions(s), s.data(), s.model(), s.reference(),
+                s.tokenization(), s.args().seed());
+        if (!s.resume() && !s.force() && TrainingManifest.upToDate(s.out(), planned)) {
+            LOG.info("{} is up to date (same data, models, options and prefloop version); --force redoes it", s.out());
+            return TrainResult.upToDate(s.out());
+        }
         Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
         DecoderConfig config = DecoderConfig.read(s.model());
         SkippedRecords skipped = new SkippedRecords();
-        List<TokenizedPair> pairs = TrainingSet.pairs(DatasetLocator.locate(s.data()),
-                new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
+        List<TokenizedPair> pairs;
+        String tokenizerIdentity;
+        try (TextRecordSource source = new TextRecordSource(s.model(), s.tokenization(), config.vocab_size())) {
+            pairs = TrainingSet.pairs(DatasetLocator.locate(s.data()), source, s.args().truncation(), skipped);
+            tokenizerIdentity = source.usedText() ? source.identity() : "ids";
+        }
         LOG.info("{} pairs to train on, {} skipped {}", pairs.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
         OutputDirectory.create(s.out(), s.resume(), s.force());
@@ -81,7 +98,7 @@ public final class PreferenceTraining {
         Path policyDir = resumeFrom.orElse(s.model());
         try (LlamaModel policy = LlamaModel.load(policyDir, device, ComputeDtype.FLOAT32)) {
             ReferenceTable reference = referenceFree ? null
-                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy, ld);
+                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy, ld, tokenizerIdentity);
             LOG.info("resident set before training: {} MiB (peak so far {} MiB)", ProcessMemory.rssBytes() >> 20,
                     ProcessMemory.peakRssBytes() >> 20);
             PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
@@ -90,7 +107,9 @@ public final class PreferenceTraining {
             TrainResult r = trainer.train(policy, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
                     r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);
-            return r.withSkippedRecords(skipped.byReason());
+            TrainResult done = r.withSkippedRecords(skipped.byReason());
+            TrainingManifest.write(s.out(), planned, done, started);
+            return done;
         }
     }
 
@@ -100,7 +119,7 @@ public final class PreferenceTraining {
      * fresh: before the first update the policy is the reference), written to the cache.
      */
     private ReferenceTable reference(PreferenceTrainingSettings s, List<TokenizedPair> pairs, long padId,
-            DeviceSpec device, LlamaModel startingPolicy, LdWeighting ld) {
+            DeviceSpec device, LlamaModel startingPolicy, LdWeighting ld, String tokenizerIdentity) {
         ReferenceTable fromData = ReferenceLogps.fromData(pairs);
         if (fromData != null && ld != null) {
             LOG.info("ld_alpha is set: the data's reference log-probabilities are plain sums, so they are recomputed");
@@ -110,7 +129,7 @@ public final class PreferenceTraining {
         }
         Path refDir = s.reference() != null ? s.reference() : s.model();
         String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir)
-                + (ld == null ? "" : "|ld_alpha=" + s.ldAlpha()));
+                + (ld == null ? "" : "|ld_alpha=" + s.ldAlpha()) + "|" + tokenizerIdentity);
         Path cache = s.out().resolve(ReferenceLogps.CACHE_FILE);
         ReferenceTable cached = ReferenceLogps.readCache(cache, fingerprint, pairs.size());
         if (cached != null) {
@@ -129,6 +148,19 @@ public final class PreferenceTraining {
         ReferenceLogps.writeCache(cache, fingerprint, computed);
         LOG.info("reference log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
         return computed;
+    }
+
+    /** The options that decide the output, as the manifest records them. */
+    private static Map<String, Object> manifestOptions(PreferenceTrainingSettings s) {
+        Map<String, Object> m = new LinkedHashMap<>(JsonCodec.mapper().convertValue(s.args().toJson(),
+                new TypeReference<Map<String, Object>>() { }));
+        m.put("loss", s.losses());
+        m.put("loss_weights", s.lossWeights() == null ? null : Arrays.stream(s.lossWeights()).boxed().toList());
+        m.put("use_weighting", s.useWeighting());
+        m.put("rpo_alpha", Double.isNaN(s.rpoAlpha()) ? null : s.rpoAlpha());
+        m.put("ld_alpha", Double.isNaN(s.ldAlpha()) ? null : s.ldAlpha());
+        m.put("loss_settings", s.lossSettings().toString());
+        return m;
     }
 
     private static double[] ones(int n) {

@@ -1,6 +1,7 @@
 package dev.prefloop.engine.djl.train;
 
 import dev.prefloop.engine.djl.loss.LossSettings;
+import dev.prefloop.engine.djl.text.TokenizationOptions;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,9 +20,11 @@ import java.util.List;
  * @param rpoAlpha RPO's NLL weight (TRL rpo_alpha), or NaN for none: adds the sft loss with this weight
  * @param ldAlpha LD-DPO's weight of the tokens past the shared length (TRL ld_alpha), or NaN for none
  * @param lossSettings the loss hyperparameters
+ * @param tokenization chat-template variables and clock for text records (no limits: max_length and
+ *     max_prompt_length truncate)
  * @param resume continue from OUT's latest checkpoint
  * @param force replace a non-empty OUT
  */
 public record PreferenceTrainingSettings(Path model, Path reference, String data, Path out, String device,
         TrainingArguments args, List<String> losses, double[] lossWeights, boolean useWeighting, double rpoAlpha,
-        double ldAlpha, LossSettings lossSettings, boolean resume, boolean force) {}
+        double ldAlpha, LossSettings lossSettings, TokenizationOptions tokenization, boolean resume, boolean force) {}

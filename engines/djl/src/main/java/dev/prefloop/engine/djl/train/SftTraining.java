@@ -6,13 +6,22 @@ import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.prefloop.core.data.JsonCodec;
+import dev.prefloop.core.output.Manifest;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** SftTraining is {@code prefloop sft}: supervised fine-tuning on prompt-completion records, loss on completions only. */
+/**
+ * SftTraining is {@code prefloop sft}: supervised fine-tuning on prompt-completion records (text or ids), loss on
+ * completions only, or on {@code messages} conversations, loss on assistant turns only.
+ */
 public final class SftTraining {
 
     private static final Logger LOG = LoggerFactory.getLogger(SftTraining.class);
@@ -26,11 +35,23 @@ public final class SftTraining {
 
     /** Runs the whole job. */
     public TrainResult run(SftTrainingSettings s) {
+        Instant started = Instant.now();
+        Map<String, Object> options = new LinkedHashMap<>(JsonCodec.mapper().convertValue(s.args().toJson(),
+                new TypeReference<Map<String, Object>>() { }));
+        options.put("packing", s.packing());
+        Manifest planned = TrainingManifest.planned("sft", options, s.data(), s.model(), null, s.tokenization(),
+                s.args().seed());
+        if (!s.resume() && !s.force() && TrainingManifest.upToDate(s.out(), planned)) {
+            LOG.info("{} is up to date (same data, model, options and prefloop version); --force redoes it", s.out());
+            return TrainResult.upToDate(s.out());
+        }
         Optional<Path> resumeFrom = OutputDirectory.prepare(s.out(), s.resume(), s.force());
         DecoderConfig config = DecoderConfig.read(s.model());
         SkippedRecords skipped = new SkippedRecords();
-        List<TokenizedCompletion> records = TrainingSet.completions(DatasetLocator.locate(s.data()),
-                new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
+        List<TokenizedCompletion> records;
+        try (TextRecordSource source = new TextRecordSource(s.model(), s.tokenization(), config.vocab_size())) {
+            records = TrainingSet.completions(DatasetLocator.locate(s.data()), source, s.args().truncation(), skipped);
+        }
         LOG.info("{} records to train on, {} skipped {}", records.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
         OutputDirectory.create(s.out(), s.resume(), s.force());
@@ -47,7 +68,9 @@ public final class SftTraining {
             TrainResult r = trainer.train(model, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
                     r.skippedSteps(), skipped.total(), skipped.byReason(), r.peakRssBytes() >> 20);
-            return r.withSkippedRecords(skipped.byReason());
+            TrainResult done = r.withSkippedRecords(skipped.byReason());
+            TrainingManifest.write(s.out(), planned, done, started);
+            return done;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.prefloop.engine.djl.train;
 
+import dev.prefloop.engine.djl.text.TokenizationOptions;
 import java.nio.file.Path;
 
 /**
@@ -11,8 +12,10 @@ import java.nio.file.Path;
  * @param device cpu, cuda[:N] or auto
  * @param args the optimisation settings
  * @param packing TRL's {@code packing}: records share rows (best-fit decreasing) without seeing each other
+ * @param tokenization chat-template variables and clock for text records (no limits: max_length and
+ *     max_prompt_length truncate)
  * @param resume continue from OUT's latest checkpoint
  * @param force replace a non-empty OUT
  */
 public record SftTrainingSettings(Path model, String data, Path out, String device, TrainingArguments args,
-        boolean packing, boolean resume, boolean force) {}
+        boolean packing, TokenizationOptions tokenization, boolean resume, boolean force) {}

@@ -3,6 +3,7 @@ package dev.prefloop.engine.djl.train;
 import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.loss.LossRegistry;
 import dev.prefloop.engine.djl.loss.LossSettings;
+import dev.prefloop.engine.djl.text.TokenizationOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ public final class TrainingOptions {
 
     /** {@code prefloop train}'s settings. */
     public static PreferenceTrainingSettings preference(Path model, Path reference, String data, Path out,
-            String device, boolean resume, boolean force, Map<String, String> options) {
+            String device, boolean resume, boolean force, TokenizationOptions tokenization, Map<String, String> options) {
         Map<String, String> rest = new LinkedHashMap<>(options);
         String lossText = firstOf(rest, "loss", "loss_type");
         List<String> losses = lossText == null ? List.of("sigmoid") : split(lossText);
@@ -51,13 +52,13 @@ public final class TrainingOptions {
         requireUsed(losses, given);
         TrainingArguments args = TrainingArguments.from(requireKnown(rest, "train"), false);
         return new PreferenceTrainingSettings(require(model, "--model"), reference, require(data, "--data"),
-                require(out, "--out"), device, args, losses, weights, useWeighting, rpoAlpha, ldAlpha, b.build(), resume,
-                force);
+                require(out, "--out"), device, args, losses, weights, useWeighting, rpoAlpha, ldAlpha, b.build(),
+                tokenization, resume, force);
     }
 
     /** {@code prefloop sft}'s settings. */
     public static SftTrainingSettings sft(Path model, String data, Path out, String device, boolean resume,
-            boolean force, Map<String, String> options) {
+            boolean force, TokenizationOptions tokenization, Map<String, String> options) {
         Map<String, String> rest = new LinkedHashMap<>(options);
         String packingText = rest.remove("packing");
         boolean packing = packingText != null && bool("packing", packingText);
@@ -66,7 +67,7 @@ public final class TrainingOptions {
             throw new UsageException("--packing needs --max-length > 0 (the packed row length)");
         }
         return new SftTrainingSettings(require(model, "--model"), require(data, "--data"), require(out, "--out"),
-                device, args, packing, resume, force);
+                device, args, packing, tokenization, resume, force);
     }
 
     /** Every option name sft accepts in snake_case. */

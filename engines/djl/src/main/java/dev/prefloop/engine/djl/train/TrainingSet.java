@@ -18,7 +18,7 @@ public final class TrainingSet {
     private TrainingSet() {}
 
     /** The usable preference pairs of {@code shards}; a DataException when none is left. */
-    public static List<TokenizedPair> pairs(List<Shard> shards, RecordTokenizer tokenizer, Truncation truncation,
+    public static List<TokenizedPair> pairs(List<Shard> shards, TrainingRecordSource tokenizer, Truncation truncation,
             SkippedRecords skipped) {
         List<TokenizedPair> pairs = new ArrayList<>();
         try (DatasetReader reader = new DatasetReader(shards, SliceSpec.ALL)) {
@@ -51,7 +51,7 @@ public final class TrainingSet {
     }
 
     /** The usable SFT records of {@code shards}; a DataException when none is left. */
-    public static List<TokenizedCompletion> completions(List<Shard> shards, RecordTokenizer tokenizer,
+    public static List<TokenizedCompletion> completions(List<Shard> shards, TrainingRecordSource tokenizer,
             Truncation truncation, SkippedRecords skipped) {
         List<TokenizedCompletion> out = new ArrayList<>();
         try (DatasetReader reader = new DatasetReader(shards, SliceSpec.ALL)) {
@@ -61,20 +61,23 @@ public final class TrainingSet {
                 TokenizedCompletion c = tokenizer.completion(r, where);
                 if (c.prompt().length == 0 && c.completion().length > 0) {
                     // Nothing predicts a sequence's first token: it becomes the prompt and is not scored.
+                    int[] mask = c.lossMask() == null ? null
+                            : Arrays.copyOfRange(c.lossMask(), 1, c.lossMask().length);
                     c = new TokenizedCompletion(Arrays.copyOf(c.completion(), 1),
-                            Arrays.copyOfRange(c.completion(), 1, c.completion().length));
+                            Arrays.copyOfRange(c.completion(), 1, c.completion().length), mask);
                 }
                 long[] prompt = truncation.prompt(c.prompt());
                 Truncation.Skip why = truncation.checkPrompt(prompt);
-                long[] completion = truncation.completion(prompt.length, c.completion());
-                if (why == null && completion.length == 0) {
+                TokenizedCompletion kept = c.withCompletionHead(prompt,
+                        truncation.completion(prompt.length, c.completion()).length);
+                if (why == null && kept.scoredTokens() == 0) {
                     why = Truncation.Skip.EMPTY_RESPONSE;
                 }
                 if (why != null) {
                     skipped.skip(why, where);
                     continue;
                 }
-                out.add(new TokenizedCompletion(prompt, completion));
+                out.add(kept);
             }
         }
         return requireSome(out, shards, skipped);

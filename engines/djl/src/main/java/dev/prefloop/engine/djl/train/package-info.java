@@ -1,8 +1,8 @@
 /**
  * Training: {@code prefloop sft} and {@code prefloop train}.
  *
- * <p>Data: a {@link dev.prefloop.engine.djl.train.RecordTokenizer} turns records into token ids
- * ({@link dev.prefloop.engine.djl.train.IdsRecordTokenizer} reads them; a text tokenizer plugs in there),
+ * <p>Data: a {@link dev.prefloop.engine.djl.train.TrainingRecordSource} turns records into token ids
+ * ({@link dev.prefloop.engine.djl.train.IdsRecordSource} reads them; a text tokenizer plugs in there),
  * {@link dev.prefloop.engine.djl.train.TrainingSet} truncates as TRL and counts what it skips. A
  * {@link dev.prefloop.engine.djl.train.TrainingObjective} (SFT, packed SFT, preference) computes a micro-batch's
  * summed loss; {@link dev.prefloop.engine.djl.train.Trainer} runs the steps of a

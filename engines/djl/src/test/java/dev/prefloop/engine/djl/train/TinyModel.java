@@ -22,6 +22,11 @@ final class TinyModel {
     private TinyModel() {}
 
     static Path write(Path dir, long seed) {
+        return write(dir, seed, VOCAB, 1, 2, 0);
+    }
+
+    /** A tiny llama over {@code vocab} ids with these special ids (e.g. those of a TinyTokenizerBuilder tokenizer). */
+    static Path write(Path dir, long seed, int vocab, int bos, int eos, int pad) {
         ObjectNode c = JsonCodec.mapper().createObjectNode();
         c.putArray("architectures").add("LlamaForCausalLM");
         c.put("model_type", "llama");
@@ -31,14 +36,14 @@ final class TinyModel {
         c.put("num_attention_heads", 4);
         c.put("num_key_value_heads", 2);
         c.put("head_dim", 16);
-        c.put("vocab_size", VOCAB);
+        c.put("vocab_size", vocab);
         c.put("max_position_embeddings", 256);
         c.put("rms_norm_eps", 1e-5);
         c.put("rope_theta", 10000.0);
         c.put("tie_word_embeddings", false);
-        c.put("bos_token_id", 1);
-        c.put("eos_token_id", 2);
-        c.put("pad_token_id", 0);
+        c.put("bos_token_id", bos);
+        c.put("eos_token_id", eos);
+        c.put("pad_token_id", pad);
         c.put("torch_dtype", "float32");
         Path configDir = dir.resolveSibling(dir.getFileName() + "-config");
         try {

@@ -2,6 +2,7 @@ package dev.prefloop.engine.djl.train;
 
 import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.loss.LossSettings;
+import dev.prefloop.engine.djl.text.TokenizationOptions;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -39,6 +40,6 @@ public final class TrainChild {
                 "batch_size", "4", "gradient_accumulation_steps", "2", "save_steps", "8", "logging_steps", "4",
                 "warmup_ratio", "0.1", "seed", "5"), false);
         return new PreferenceTrainingSettings(model, null, data, out, "cpu", args, List.of("sigmoid"), null, false,
-                Double.NaN, Double.NaN, LossSettings.defaults(), resume, false);
+                Double.NaN, Double.NaN, LossSettings.defaults(), TokenizationOptions.DEFAULT, resume, false);
     }
 }

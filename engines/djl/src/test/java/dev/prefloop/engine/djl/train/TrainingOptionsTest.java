@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prefloop.core.error.UsageException;
+import dev.prefloop.engine.djl.text.TokenizationOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class TrainingOptionsTest {
 
     private static PreferenceTrainingSettings parse(Map<String, String> options) {
-        return TrainingOptions.preference(Path.of("m"), null, "d", Path.of("o"), "cpu", false, false, options);
+        return TrainingOptions.preference(Path.of("m"), null, "d", Path.of("o"), "cpu", false, false, TokenizationOptions.DEFAULT,
+                options);
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefloop.core.data.JsonCodec;
 import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.loss.LossSettings;
+import dev.prefloop.engine.djl.text.TokenizationOptions;
 import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
@@ -56,7 +57,7 @@ class TrainingRunTest {
         TrainingArguments a = TrainingArguments.from(Map.of("learning_rate", "3e-3", "max_steps", "200",
                 "batch_size", "8", "logging_steps", "20", "save_steps", "0", "warmup_ratio", "0.05"), true);
         TrainResult r = new SftTraining(Progress.NONE).run(new SftTrainingSettings(model, data.toString(), out, "cpu", a,
-                false, false, false));
+                false, TokenizationOptions.DEFAULT, false, false));
         List<Double> losses = losses(out);
         System.out.printf(Locale.ROOT, "SFT losses per 20 steps: %s%n", losses);
         assertEquals(200, r.steps());
@@ -76,7 +77,7 @@ class TrainingRunTest {
                 "save_steps", "0", "lr_scheduler_type", "constant");
         TrainResult r = new PreferenceTraining(Progress.NONE).run(new PreferenceTrainingSettings(model, null,
                 data.toString(), out, "cpu", a, List.of("sigmoid"), null, false, Double.NaN, Double.NaN,
-                LossSettings.defaults(), false, false));
+                LossSettings.defaults(), TokenizationOptions.DEFAULT, false, false));
         assertEquals(150, r.steps());
         assertTrue(Files.isRegularFile(out.resolve(ReferenceLogps.CACHE_FILE)), "reference cache written");
         List<TokenizedPair> heldOut = SyntheticData.pairs(64, 99);
@@ -127,7 +128,8 @@ class TrainingRunTest {
     private Path run(Path model, Path data, String name, TrainingArguments a) {
         Path out = tmp.resolve(name);
         new PreferenceTraining(Progress.NONE).run(new PreferenceTrainingSettings(model, null, data.toString(), out,
-                "cpu", a, List.of("sigmoid"), null, false, Double.NaN, Double.NaN, LossSettings.defaults(), false, false));
+                "cpu", a, List.of("sigmoid"), null, false, Double.NaN, Double.NaN, LossSettings.defaults(), TokenizationOptions.DEFAULT,
+                false, false));
         return out;
     }
 

@@ -19,7 +19,7 @@ class TrainingSetTest {
 
     private List<TokenizedPair> pairs(String jsonl, Truncation t, SkippedRecords skipped) {
         Path f = SyntheticData.write(tmp.resolve("pairs.jsonl"), jsonl);
-        return TrainingSet.pairs(DatasetLocator.locate(f.toString()), new IdsRecordTokenizer(50), t, skipped);
+        return TrainingSet.pairs(DatasetLocator.locate(f.toString()), new IdsRecordSource(50), t, skipped);
     }
 
     @Test
@@ -90,7 +90,7 @@ class TrainingSetTest {
                 """);
         SkippedRecords skipped = new SkippedRecords();
         List<TokenizedCompletion> c = TrainingSet.completions(DatasetLocator.locate(f.toString()),
-                new IdsRecordTokenizer(50), new Truncation(4, 0), skipped);
+                new IdsRecordSource(50), new Truncation(4, 0), skipped);
         assertEquals(2, c.size());
         assertArrayEquals(new long[] {4}, c.get(0).completion());
         // Without a prompt the first token is context, not a target: nothing predicts it.

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -30,6 +31,8 @@ public final class ChatTemplate {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DEFAULT = "default";
     private static final String TOOL_USE = "tool_use";
+    private static final Pattern GENERATION_TAG =
+            Pattern.compile("\\{%[-+]?\\s*generation\\s*[-+]?%}");
     private static final Set<String> RESERVED = Set.of("messages", "tools", "documents", "add_generation_prompt");
 
     /** Template sources by name; a single unnamed template is stored under "default". */
@@ -135,6 +138,19 @@ public final class ChatTemplate {
      * @throws DataException when the template raises or fails on this conversation
      */
     public String render(ChatRequest request, Clock clock) {
+        return renderTracked(request, clock).text();
+    }
+
+    /** Whether the template {@code request} selects marks assistant text with {@code {% generation %}} blocks. */
+    public boolean hasGenerationBlocks(ChatRequest request) {
+        return GENERATION_TAG.matcher(sources.get(select(request.templateName(), request.tools() != null))).find();
+    }
+
+    /**
+     * Renders as {@link #render(ChatRequest, Clock)} does, with the spans of the template's
+     * {@code {% generation %}} blocks (transformers' return_assistant_tokens_mask).
+     */
+    public TrackedRendering renderTracked(ChatRequest request, Clock clock) {
         if (request.continueFinalMessage() && request.addGenerationPrompt()) {
             throw new UsageException("continue_final_message and add_generation_prompt are not compatible: use "
                     + "continue_final_message to continue the final message, add_generation_prompt to start a new one");
@@ -153,8 +169,9 @@ public final class ChatTemplate {
             }
             variables.put(kw.getKey(), kw.getValue());
         }
-        String text = compiled(name).render(variables, clock);
-        return request.continueFinalMessage() ? cutAfterFinalMessage(text, request.messages()) : text;
+        TrackedRendering r = compiled(name).renderTracked(variables, clock);
+        return request.continueFinalMessage()
+                ? new TrackedRendering(cutAfterFinalMessage(r.text(), request.messages()), r.generationSpans()) : r;
     }
 
     /** transformers' get_chat_template: an asked name, else tool_use when tools are given, else default. */

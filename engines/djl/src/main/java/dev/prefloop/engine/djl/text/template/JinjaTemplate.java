@@ -3,6 +3,7 @@ package dev.prefloop.engine.djl.text.template;
 import dev.prefloop.core.error.DataException;
 import dev.prefloop.core.error.ModelException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -46,13 +47,22 @@ public final class JinjaTemplate {
      *     fails on these values (jinja2's error, with the source and line)
      */
     public String render(Map<String, ?> variables, Clock clock) {
+        return renderTracked(variables, clock).text();
+    }
+
+    /**
+     * Renders as {@link #render} does and also returns the character spans of the {@code generation}
+     * blocks in the output (transformers' return_assistant_tokens_mask reads them).
+     */
+    public TrackedRendering renderTracked(Map<String, ?> variables, Clock clock) {
         Scope globals = new Scope(null);
         Globals.create(clock).forEach(globals::set);
         Scope root = globals.child();
         variables.forEach((k, v) -> root.set(k, TemplateValues.normalize(v)));
         StringBuilder out = new StringBuilder();
+        List<int[]> spans = new ArrayList<>();
         try {
-            new Renderer(FILTERS).execute(body, root, out);
+            new Renderer(FILTERS, out, spans).execute(body, root, out);
         } catch (RenderException e) {
             if (e.raisedByTemplate()) {
                 throw new DataException(e.getMessage(), e);
@@ -61,7 +71,7 @@ public final class JinjaTemplate {
         } catch (StackOverflowError e) {
             throw new DataException("chat template " + sourceName + ": recursion too deep", null);
         }
-        return out.toString();
+        return new TrackedRendering(out.toString(), spans);
     }
 
     /** The name given at compile time, used in error messages. */

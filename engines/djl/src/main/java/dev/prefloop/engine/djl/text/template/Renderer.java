@@ -15,9 +15,20 @@ final class Renderer {
     enum Flow { NORMAL, BREAK, CONTINUE }
 
     private final Filters filters;
+    /** The top-level output, whose generation blocks are tracked; null when none are. */
+    private final StringBuilder tracked;
+    /** [start, end) character spans of generation blocks written straight into {@code tracked}. */
+    private final List<int[]> generationSpans;
 
     Renderer(Filters filters) {
+        this(filters, null, null);
+    }
+
+    /** A renderer that records where {@code {% generation %}} blocks land in {@code tracked}. */
+    Renderer(Filters filters, StringBuilder tracked, List<int[]> generationSpans) {
         this.filters = filters;
+        this.tracked = tracked;
+        this.generationSpans = generationSpans;
     }
 
     Flow execute(List<Stmt> body, Scope scope, StringBuilder out) {
@@ -94,8 +105,14 @@ final class Renderer {
             }
             return execute(w.body(), inner, out);
         } else if (s instanceof Stmt.Generation g) {
-            // transformers' tag is a call block: its body runs as a macro, in its own scope
-            return execute(g.body(), scope.child(), out);
+            // transformers' tag is a call block: its body runs as a macro, in its own scope. Like transformers'
+            // AssistantTracker, only blocks written to the final output count (not those in a captured set)
+            int start = out.length();
+            Flow flow = execute(g.body(), scope.child(), out);
+            if (out == tracked && out.length() > start) {
+                generationSpans.add(new int[] {start, out.length()});
+            }
+            return flow;
         } else if (s instanceof Stmt.Break) {
             return Flow.BREAK;
         } else if (s instanceof Stmt.Continue) {

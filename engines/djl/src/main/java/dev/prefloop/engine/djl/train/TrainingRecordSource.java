@@ -3,11 +3,11 @@ package dev.prefloop.engine.djl.train;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * RecordTokenizer turns a data record into token ids for training. {@link IdsRecordTokenizer} reads
+ * TrainingRecordSource turns a data record into token ids for training. {@link IdsRecordSource} reads
  * ids the record already holds; a text implementation (tokenizer plus chat template) plugs in here.
  * Malformed records throw a DataException naming location and field.
  */
-public interface RecordTokenizer {
+public interface TrainingRecordSource {
 
     /** A preference record ({@code prompt}, {@code chosen}, {@code rejected}) as ids, untruncated. */
     TokenizedPair pair(ObjectNode record, String location);

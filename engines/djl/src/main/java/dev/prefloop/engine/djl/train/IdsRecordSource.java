@@ -5,16 +5,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.error.DataException;
 
 /**
- * IdsRecordTokenizer reads pre-tokenised records: {@code prompt_ids} with {@code chosen_ids} and
+ * IdsRecordSource reads pre-tokenised records: {@code prompt_ids} with {@code chosen_ids} and
  * {@code rejected_ids} (preference) or {@code completion_ids} (SFT), each a list of integers in
- * [0, vocab_size), plus the optional numbers {@code ref_chosen_logps} and {@code ref_rejected_logps}.
+ * [0, vocab_size), plus the optional numbers {@code ref_chosen_logps} and {@code ref_rejected_logps}; or, for
+ * SFT, a whole sequence {@code input_ids} with an optional {@code assistant_masks} (TRL's names for a
+ * conversation's tokens and the ones its loss reads).
  */
-public final class IdsRecordTokenizer implements RecordTokenizer {
+public final class IdsRecordSource implements TrainingRecordSource {
 
     private final long vocabSize;
 
     /** Ids are checked against the model's vocabulary size. */
-    public IdsRecordTokenizer(long vocabSize) {
+    public IdsRecordSource(long vocabSize) {
         this.vocabSize = vocabSize;
     }
 
@@ -27,8 +29,33 @@ public final class IdsRecordTokenizer implements RecordTokenizer {
 
     @Override
     public TokenizedCompletion completion(ObjectNode record, String location) {
+        if (!record.has("completion_ids") && record.has("input_ids")) {
+            // a whole sequence (tokenize's form of a messages record): scored where assistant_masks says, else all
+            long[] ids = ids(record, "input_ids", location);
+            return new TokenizedCompletion(new long[0], ids, mask(record, "assistant_masks", ids.length, location));
+        }
         long[] prompt = record.has("prompt_ids") ? ids(record, "prompt_ids", location) : new long[0];
         return new TokenizedCompletion(prompt, ids(record, "completion_ids", location));
+    }
+
+    private static int[] mask(ObjectNode record, String field, int length, String location) {
+        JsonNode v = record.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isArray() || v.size() != length) {
+            throw new DataException(location + ": field '" + field + "': expected a list of " + length
+                    + " values 0 or 1 (one per input_ids token), got " + (v.isArray() ? v.size() + " values" : v));
+        }
+        int[] mask = new int[length];
+        for (int i = 0; i < length; i++) {
+            JsonNode x = v.get(i);
+            if (!x.isIntegralNumber() || (x.asInt() != 0 && x.asInt() != 1)) {
+                throw new DataException(location + ": field '" + field + "'[" + i + "]: expected 0 or 1, got " + x);
+            }
+            mask[i] = x.asInt();
+        }
+        return mask;
     }
 
     private long[] ids(ObjectNode record, String field, String location) {
@@ -53,7 +80,7 @@ public final class IdsRecordTokenizer implements RecordTokenizer {
         return ids;
     }
 
-    private static double number(ObjectNode record, String field, String location) {
+    static double number(ObjectNode record, String field, String location) {
         JsonNode v = record.get(field);
         if (v == null || v.isNull()) {
             return Double.NaN;
