@@ -110,7 +110,7 @@ public final class LabelCommand implements Callable<Integer> {
                 force, resume);
         LabelResult r = new LabelService(ConsoleProgressFactory.stderr(), JudgeRegistry.load()).run(settings);
         if (!r.upToDate()) {
-            LOG.info("wrote {} pairs from {} records to {} ({} ties skipped; {} judge requests, {} from the journal) in {}s",
+            LOG.info("wrote {} pairs from {} records to {} ({} ties skipped; {} judge requests, {} answered by the journal: repeats of an identical request or, with --resume, earlier runs) in {}s",
                     r.pairs(), r.records(), out, r.ties(), r.asked(), r.reused(), String.format("%.2f", r.seconds()));
         }
         Map<String, Object> summary = new LinkedHashMap<>();
