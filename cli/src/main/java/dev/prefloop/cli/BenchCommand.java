@@ -4,7 +4,7 @@ import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.bench.BenchReport;
 import dev.prefloop.engine.djl.bench.BenchService;
 import dev.prefloop.engine.djl.bench.BenchSettings;
-import dev.prefloop.engine.djl.bench.ModelPreset;
+import dev.prefloop.engine.djl.init.ModelPreset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,12 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelPreset p;
-        try {
-            p = ModelPreset.valueOf(preset.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--preset: unknown preset \"" + preset + "\" (known: tiny, small, base)");
-        }
+        ModelPreset p = ModelPreset.parse(preset);
         for (Path dir : new Path[] {model, ref}) {
             if (dir != null && !Files.isDirectory(dir)) {
                 throw new UsageException(dir + ": not a directory (--model and --ref take a Hugging Face model directory)");

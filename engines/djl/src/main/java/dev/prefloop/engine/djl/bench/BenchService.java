@@ -1,5 +1,9 @@
 package dev.prefloop.engine.djl.bench;
 
+import dev.prefloop.engine.djl.init.InitService;
+import dev.prefloop.engine.djl.init.InitSettings;
+import dev.prefloop.engine.djl.init.ModelPreset;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -47,6 +51,16 @@ public final class BenchService {
 
     private static final Logger LOG = LoggerFactory.getLogger(BenchService.class);
 
+    /**
+     * A random model of a preset through {@code prefloop init}'s code: the same shapes as
+     * torch_ref.py's presets, with transformers' initialisation (its norms are 1, torch_ref's
+     * 1 + N(0, 0.1); throughput does not depend on the values). Compare both programs on one
+     * directory, e.g. one made by torch_ref.py --make.
+     */
+    private static void randomModel(Path dir, ModelPreset preset, long seed) {
+        new InitService().run(new InitSettings(preset, null, null, false, dir, seed, false));
+    }
+
     /** Runs the selected benchmarks. */
     public BenchReport run(BenchSettings s) {
         if (s.threads() > 0) {
@@ -58,7 +72,7 @@ public final class BenchService {
             if (modelDir == null) {
                 temp = Files.createTempDirectory("prefloop-bench-");
                 modelDir = temp.resolve("model");
-                RandomModelDir.write(modelDir, s.preset(), s.seed());
+                randomModel(modelDir, s.preset(), s.seed());
             }
             Path refDir = s.ref();
             if (refDir == null && s.benches().contains("pilaf-decode")) {
@@ -66,7 +80,7 @@ public final class BenchService {
                     temp = Files.createTempDirectory("prefloop-bench-");
                 }
                 refDir = temp.resolve("ref");
-                RandomModelDir.write(refDir, s.preset(), s.seed() + 1);
+                randomModel(refDir, s.preset(), s.seed() + 1);
             }
             return run(s, modelDir, refDir);
         } catch (IOException e) {
@@ -87,7 +101,7 @@ public final class BenchService {
             setup.put("omp_wait_policy", System.getenv("OMP_WAIT_POLICY"));
             setup.put("cpus", Runtime.getRuntime().availableProcessors());
             setup.put("java", System.getProperty("java.version"));
-            setup.put("model", s.model() != null ? s.model().toString() : "random:" + s.preset() + ":seed" + s.seed());
+            setup.put("model", s.model() != null ? s.model().toString() : "random:" + s.preset().label() + ":seed" + s.seed());
             setup.put("total_params", model.parameterCount());
             setup.put("flop_params", flopParams(model));
             setup.put("load_s", round((System.nanoTime() - t0) / 1e9, 3));

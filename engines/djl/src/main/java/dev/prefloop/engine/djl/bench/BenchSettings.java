@@ -1,5 +1,7 @@
 package dev.prefloop.engine.djl.bench;
 
+import dev.prefloop.engine.djl.init.ModelPreset;
+
 import java.nio.file.Path;
 import java.util.List;
 
