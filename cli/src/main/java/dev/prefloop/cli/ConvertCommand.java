@@ -36,13 +36,7 @@ public final class ConvertCommand implements Callable<Integer> {
                     + " to stdout (no manifest).")
     String out;
 
-    @Option(names = "--force", description = "Redo the conversion even if DIR holds the output of the same run,"
-            + " and replace the output of a different run.")
-    boolean force;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "arrow",
-            description = "Output format: arrow, jsonl or jsonl.gz (default: ${DEFAULT-VALUE}).")
-    String format;
 
     @Option(names = "--kind", paramLabel = "KIND", defaultValue = "auto",
             description = "Check records as auto (the kind of the first record), prompt, sft, candidates,"
@@ -54,6 +48,9 @@ public final class ConvertCommand implements Callable<Integer> {
     long recordsPerShard;
 
     @Mixin
+    ShardOutputMixin output;
+
+    @Mixin
     ShardMixin shard;
 
     @Mixin
@@ -61,14 +58,9 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ShardFormat fmt;
-        try {
-            fmt = ShardFormat.ofName(format);
-        } catch (IllegalArgumentException e) {
-            throw new dev.prefloop.core.error.UsageException("--format " + format + ": expected arrow, jsonl or jsonl.gz");
-        }
+        ShardFormat fmt = output.format();
         ConvertSettings settings = new ConvertSettings(input, out, fmt, KindRule.parse(kind), shard.slice(),
-                recordsPerShard, force);
+                recordsPerShard, output.force);
         ConvertResult r = new ConvertService(ConsoleProgressFactory.stderr(), System.out).run(settings);
         if (!settings.toStdout() && !r.upToDate()) {
             LOG.info("wrote {} {} records to {} ({} shard(s)) in {}s", r.records(), r.kind() == null ? "" : r.kind(),

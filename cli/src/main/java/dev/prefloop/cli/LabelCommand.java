@@ -1,7 +1,6 @@
 package dev.prefloop.cli;
 
 import dev.prefloop.core.data.ShardFormat;
-import dev.prefloop.core.error.UsageException;
 import dev.prefloop.core.judge.JudgeRegistry;
 import dev.prefloop.core.label.LabelMode;
 import dev.prefloop.core.label.LabelResult;
@@ -78,17 +77,15 @@ public final class LabelCommand implements Callable<Integer> {
             description = "Records per judge batch (one exec exchange, one journal append). Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "arrow",
-            description = "Output format: arrow, jsonl or jsonl.gz (default: ${DEFAULT-VALUE}).")
-    String format;
 
     @Option(names = "--resume",
             description = "Reuse the judge answers an interrupted run of this slice journaled in DIR (hidden"
                     + " .label-journal*.jsonl), asking only what is missing.")
     boolean resume;
 
-    @Option(names = "--force", description = "Redo the run even if DIR holds its output, or replace another run's output.")
-    boolean force;
+
+    @Mixin
+    ShardOutputMixin output;
 
     @Mixin
     ShardMixin shard;
@@ -98,16 +95,11 @@ public final class LabelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ShardFormat fmt;
-        try {
-            fmt = ShardFormat.ofName(format);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--format " + format + ": expected arrow, jsonl or jsonl.gz");
-        }
+        ShardFormat fmt = output.format();
         Map<String, String> env = System.getenv();
         LabelSettings settings = new LabelSettings(input, out, fmt, judge.spec(), judge.options(env),
                 Pairing.parse(pairing), LabelMode.parse(mode), tieMargin, !singleOrder, seed, batchSize, shard.slice(),
-                force, resume);
+                output.force, resume);
         LabelResult r = new LabelService(ConsoleProgressFactory.stderr(), JudgeRegistry.load()).run(settings);
         if (!r.upToDate()) {
             LOG.info("wrote {} pairs from {} records to {} ({} ties skipped; {} judge requests, {} answered by the journal: repeats of an identical request or, with --resume, earlier runs) in {}s",

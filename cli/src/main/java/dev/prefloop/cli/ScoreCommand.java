@@ -1,7 +1,6 @@
 package dev.prefloop.cli;
 
 import dev.prefloop.core.data.ShardFormat;
-import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.score.ScoreResult;
@@ -71,16 +70,13 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "auto, float32 or float16 (GPU only); bfloat16 weights are upcast (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "arrow",
-            description = "Output format: arrow, jsonl or jsonl.gz (default: ${DEFAULT-VALUE}).")
-    String format;
 
-    @Option(names = "--force", description = "Redo it even if DIR holds the output of the same run, and replace the"
-            + " output of a different run.")
-    boolean force;
 
     @Mixin
     TokenizationMixin tokenization;
+
+    @Mixin
+    ShardOutputMixin output;
 
     @Mixin
     ShardMixin shard;
@@ -90,14 +86,9 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ShardFormat fmt;
-        try {
-            fmt = ShardFormat.ofName(format);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--format " + format + ": expected arrow, jsonl or jsonl.gz");
-        }
+        ShardFormat fmt = output.format();
         ScoreSettings settings = new ScoreSettings(model, input, out, fmt, perToken, asRef, batchSize,
-                maxTokensPerBatch, DeviceSpec.parse(device), ComputeDtype.parse(dtype), shard.slice(), force,
+                maxTokensPerBatch, DeviceSpec.parse(device), ComputeDtype.parse(dtype), shard.slice(), output.force,
                 tokenization.options());
         ScoreResult r = new ScoreService(ConsoleProgressFactory.stderr()).run(settings);
         Map<String, Object> summary = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package dev.prefloop.cli;
 
 import dev.prefloop.core.data.ShardFormat;
-import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.text.tokenize.TokenizeResult;
 import dev.prefloop.engine.djl.text.tokenize.TokenizeService;
 import dev.prefloop.engine.djl.text.tokenize.TokenizeSettings;
@@ -42,16 +41,13 @@ public final class TokenizeCommand implements Callable<Integer> {
             description = "Output directory of shards plus _manifest.json, written atomically.")
     Path out;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "arrow",
-            description = "Output format: arrow, jsonl or jsonl.gz (default: ${DEFAULT-VALUE}).")
-    String format;
 
-    @Option(names = "--force", description = "Redo the run even if DIR holds the output of the same run,"
-            + " and replace the output of a different run.")
-    boolean force;
 
     @Mixin
     TokenizationMixin tokenization;
+
+    @Mixin
+    ShardOutputMixin output;
 
     @Mixin
     ShardMixin shard;
@@ -61,14 +57,9 @@ public final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ShardFormat fmt;
-        try {
-            fmt = ShardFormat.ofName(format);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--format " + format + ": expected arrow, jsonl or jsonl.gz");
-        }
+        ShardFormat fmt = output.format();
         TokenizeSettings settings = new TokenizeSettings(input, out, model, fmt, shard.slice(),
-                tokenization.options(), force);
+                tokenization.options(), output.force);
         TokenizeResult r = new TokenizeService(ConsoleProgressFactory.stderr()).run(settings);
         if (!r.upToDate()) {
             LOG.info("wrote {} records to {} ({} shard(s)) in {}s: {}", r.records(), out, r.shards().size(),
