@@ -66,7 +66,7 @@ final class ParquetCodecs implements CompressionCodecFactory {
 
     private static CompressionCodecName checked(CompressionCodecName codec) {
         if (!supports(codec)) {
-            throw new UnsupportedOperationException("compression codec " + codec + " is not supported");
+            throw new IllegalArgumentException("compression codec " + codec + " is not supported");
         }
         return codec;
     }
