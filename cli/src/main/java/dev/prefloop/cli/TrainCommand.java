@@ -85,6 +85,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--alpha", paramLabel = "A", description = "AlphaPO's reward shape alpha (default 0; alphapo needs != 0).")
     String alpha;
 
+    @Option(names = "--r1", paramLabel = "R", description = "SGDPO: chosen pilot fraction r1 in (0, 1] (default 0.6): k_w = max(floor(m r1), 1) positions of y_w, m the shorter completion's length.")
+    String r1;
+
+    @Option(names = "--r2", paramLabel = "R", description = "SGDPO: rejected pilot fraction r2 in (0, 1] (default 0.9): k_l = max(floor(m r2), 1) positions of y_l.")
+    String r2;
+
     @Mixin
     TrainingMixin training;
 

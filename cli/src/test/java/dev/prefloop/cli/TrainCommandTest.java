@@ -106,6 +106,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void sgdpoTrainsWithItsPilotFractionsAndRefusesOnesOutOfRange() throws Exception {
+        Path o = tmp.resolve("sgdpo");
+        assertEquals(0, run("train", "--loss", "sgdpo", "--r1", "0.5", "--r2", "1", "--model", model.toString(), "--data",
+                pairs.toString(), "--out", o.toString(), "--max-steps", "2", "--batch-size", "4", "--logging-steps", "1",
+                "--device", "cpu"), err);
+        assertTrue(Files.isRegularFile(o.resolve("ref_token_logps.safetensors")), "per-token reference cache");
+        assertEquals(2, Files.readAllLines(o.resolve("metrics.jsonl")).size());
+        Path bad = tmp.resolve("bad");
+        assertEquals(2, run("train", "--loss", "sgdpo", "--r1", "1.5", "--model", model.toString(), "--data",
+                pairs.toString(), "--out", bad.toString()));
+        assertTrue(err.contains("r1") && err.contains("(0, 1]"), err);
+        assertFalse(Files.exists(bad));
+        assertEquals(2, run("train", "--r1", "0.5", "--model", model.toString(), "--data", pairs.toString(), "--out",
+                bad.toString()));
+        assertTrue(err.contains("--r1 is not used by --loss sigmoid"), err);
+    }
+
+    @Test
     void anUnknownConfigKeyIsAUsageError() throws Exception {
         Path config = Files.writeString(tmp.resolve("c.yaml"), "gradient_checkpointing: true\n");
         assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out",

@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
 public final class PreferenceTraining {
 
     /** Losses that need inputs this trainer does not make yet (pilot sums, sampled responses, a second player). */
-    private static final Set<String> NOT_TRAINABLE_HERE = Set.of("sgdpo", "xpo", "xpo_ipo", "iopo");
+    private static final Set<String> NOT_TRAINABLE_HERE = Set.of("xpo", "xpo_ipo", "iopo");
+
+    /** Losses that read per-token reference log-probabilities (the pilot sums over drawn positions). */
+    private static final Set<String> PER_TOKEN_REFERENCE = Set.of("sgdpo");
 
     /** The reference-free CPO family: no reference log-probabilities are needed. */
     private static final Set<String> REFERENCE_FREE = Set.of("cpo_sigmoid", "cpo_hinge", "cpo_ipo", "simpo", "alphapo");
@@ -47,6 +50,10 @@ public final class PreferenceTraining {
         double[] weights = s.lossWeights();
         for (String n : names) {
             String name = LossRegistry.entry(n).name();
+            if (PER_TOKEN_REFERENCE.contains(name) && !Double.isNaN(s.ldAlpha())) {
+                throw new UsageException("--loss " + n + " sums plain token logps over its pilot positions; it does not"
+                        + " combine with --ld-alpha");
+            }
             if (NOT_TRAINABLE_HERE.contains(name)) {
                 throw new UsageException("--loss " + n + " needs inputs train does not produce yet (pilot sums, sampled"
                         + " responses or a second player); it has its own issue");
@@ -79,13 +86,21 @@ public final class PreferenceTraining {
         OutputDirectory.create(s.out(), s.resume(), s.force());
         DeviceSpec device = DeviceSpec.parse(s.device());
         Path policyDir = resumeFrom.orElse(s.model());
+        boolean perToken = s.losses().stream().anyMatch(n -> PER_TOKEN_REFERENCE.contains(LossRegistry.entry(n).name()));
         try (LlamaModel policy = LlamaModel.load(policyDir, device, ComputeDtype.FLOAT32)) {
+            LlamaModel startingPolicy = resumeFrom.isPresent() ? null : policy;
+            ReferenceTokenLogps tokenReference = perToken
+                    ? tokenReference(s, pairs, padId, device, startingPolicy) : null;
             ReferenceTable reference = referenceFree ? null
-                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy, ld);
+                    : tokenReference != null ? tokenReference.sums()
+                    : reference(s, pairs, padId, device, startingPolicy, ld);
             LOG.info("resident set before training: {} MiB (peak so far {} MiB)", ProcessMemory.rssBytes() >> 20,
                     ProcessMemory.peakRssBytes() >> 20);
             PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
                     PairLayout.forModel(config), ld);
+            if (tokenReference != null) {
+                objective.drawSgdpoPilots(tokenReference, s.lossSettings(), s.args().seed());
+            }
             Trainer trainer = new Trainer(s.args(), objective, s.out(), ModelFiles.of(s.model()), progress);
             TrainResult r = trainer.train(policy, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
@@ -128,6 +143,35 @@ public final class PreferenceTraining {
         }
         ReferenceLogps.writeCache(cache, fingerprint, computed);
         LOG.info("reference log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
+        return computed;
+    }
+
+    /**
+     * The reference's token logps for losses that need them: the cache in OUT when it matches, else one pass of the
+     * reference model as {@link #reference} makes it (the data's sums cannot give per-token values).
+     */
+    private ReferenceTokenLogps tokenReference(PreferenceTrainingSettings s, List<TokenizedPair> pairs, long padId,
+            DeviceSpec device, LlamaModel startingPolicy) {
+        Path refDir = s.reference() != null ? s.reference() : s.model();
+        String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir) + "|per_token");
+        Path cache = s.out().resolve(ReferenceTokenLogps.CACHE_FILE);
+        ReferenceTokenLogps cached = ReferenceTokenLogps.readCache(cache, fingerprint, pairs);
+        if (cached != null) {
+            LOG.info("reference token log-probabilities of {} pairs read from {}", pairs.size(), cache);
+            return cached;
+        }
+        ReferenceTokenLogps computed;
+        if (s.reference() == null && startingPolicy != null) {
+            computed = ReferenceTokenLogps.compute(startingPolicy, pairs, s.args().batchSize(),
+                    s.args().microBatchTokens(), padId, progress);
+        } else {
+            try (LlamaModel ref = LlamaModel.load(refDir, device, ComputeDtype.FLOAT32)) {
+                computed = ReferenceTokenLogps.compute(ref, pairs, s.args().batchSize(), s.args().microBatchTokens(),
+                        padId, progress);
+            }
+        }
+        computed.writeCache(cache, fingerprint);
+        LOG.info("reference token log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
         return computed;
     }
 

@@ -100,6 +100,7 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 long step = state.globalStep();
                 Map<String, Double> values = new LinkedHashMap<>();
+                objective.beginStep(step);
                 long stepTokens = runStep(engine, base, model, params, plan.examples(step), values);
                 double loss = values.get("loss");
                 double gradNorm = GradientClipping.clip(params, args.maxGradNorm());
