@@ -91,6 +91,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--r2", paramLabel = "R", description = "SGDPO: rejected pilot fraction r2 in (0, 1] (default 0.9): k_l = max(floor(m r2), 1) positions of y_l.")
     String r2;
 
+    @Option(names = "--xpo-alpha", paramLabel = "A", description = "XPO: weight alpha of the optimism term alpha x logp(policy, y_ref) on the reference model's completion (default 5e-6, PILAF's experiments; TRL's XPOConfig default is 1e-5). Pairs must say which side is the reference's: generator_chosen/generator_rejected (or generators) with one 'ref'.")
+    String xpoAlpha;
+
     @Mixin
     TrainingMixin training;
 

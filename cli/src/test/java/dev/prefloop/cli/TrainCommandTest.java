@@ -124,6 +124,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void xpoRefusesPairsThatDoNotNameTheReferencesCompletionWithExitCode3AndNoOutput() throws Exception {
+        Path o = tmp.resolve("xpo");
+        assertEquals(3, run("train", "--loss", "xpo", "--xpo-alpha", "1e-5", "--model", model.toString(), "--data",
+                pairs.toString(), "--out", o.toString()));
+        assertTrue(err.contains("pairs.jsonl, line 1: --loss xpo needs to know which completion the reference model"
+                + " generated"), err);
+        assertFalse(Files.exists(o));
+        Path hybrid = Files.writeString(tmp.resolve("hybrid.jsonl"), """
+                {"prompt_ids": [5, 6], "chosen_ids": [7, 8], "rejected_ids": [9], "generator_chosen": "pi", "generator_rejected": "ref"}
+                {"prompt_ids": [5, 9], "chosen_ids": [7], "rejected_ids": [9, 3], "generators": ["ref", "pi"]}
+                """);
+        assertEquals(0, run("train", "--loss", "xpo", "--xpo-alpha", "1e-5", "--model", model.toString(), "--data",
+                hybrid.toString(), "--out", o.toString(), "--max-steps", "1", "--device", "cpu"), err);
+        assertTrue(Files.isRegularFile(o.resolve("model.safetensors")));
+    }
+
+    @Test
     void anUnknownConfigKeyIsAUsageError() throws Exception {
         Path config = Files.writeString(tmp.resolve("c.yaml"), "gradient_checkpointing: true\n");
         assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out",

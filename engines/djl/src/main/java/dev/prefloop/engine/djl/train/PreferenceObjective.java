@@ -28,6 +28,7 @@ public final class PreferenceObjective implements TrainingObjective {
     private final PairLayout layout;
     private final LdWeighting ldWeighting;
     private SgdpoPilotSource pilots;
+    private float[] chosenFromReference;
     private long step;
 
     /**
@@ -60,6 +61,12 @@ public final class PreferenceObjective implements TrainingObjective {
     /** Adds SGDPO's pilot sums, drawn per step with {@code seed}, the reference's from its token logps; returns this. */
     PreferenceObjective drawSgdpoPilots(ReferenceTokenLogps reference, LossSettings settings, long seed) {
         this.pilots = new SgdpoPilotSource(pairs, reference, settings, seed);
+        return this;
+    }
+
+    /** Adds XPO's marker per pair, 1 where the chosen completion is the reference model's, else 0; returns this. */
+    PreferenceObjective markReferenceResponses(float[] marker) {
+        this.chosenFromReference = marker;
         return this;
     }
 
@@ -132,6 +139,13 @@ public final class PreferenceObjective implements TrainingObjective {
         }
         if (omega != null) {
             batch = batch.withPairWeights(omega);
+        }
+        if (chosenFromReference != null) {
+            float[] m = new float[n];
+            for (int i = 0; i < n; i++) {
+                m[i] = chosenFromReference[examples[i]];
+            }
+            batch = batch.withChosenFromReference(manager.create(m));
         }
         if (pilots != null) {
             batch = batch.withPilots(pilots.draw(tokens, examples, step, manager));

@@ -27,10 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class PreferenceTraining {
 
     /** Losses that need inputs this trainer does not make yet (pilot sums, sampled responses, a second player). */
-    private static final Set<String> NOT_TRAINABLE_HERE = Set.of("xpo", "xpo_ipo", "iopo");
+    private static final Set<String> NOT_TRAINABLE_HERE = Set.of("iopo");
 
     /** Losses that read per-token reference log-probabilities (the pilot sums over drawn positions). */
     private static final Set<String> PER_TOKEN_REFERENCE = Set.of("sgdpo");
+
+    /** Losses that read which completion of a pair the reference model generated. */
+    private static final Set<String> REFERENCE_RESPONSE = Set.of("xpo", "xpo_ipo");
 
     /** The reference-free CPO family: no reference log-probabilities are needed. */
     private static final Set<String> REFERENCE_FREE = Set.of("cpo_sigmoid", "cpo_hinge", "cpo_ipo", "simpo", "alphapo");
@@ -82,6 +85,8 @@ public final class PreferenceTraining {
         List<TokenizedPair> pairs = TrainingSet.pairs(DatasetLocator.locate(s.data()),
                 new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
         LOG.info("{} pairs to train on, {} skipped {}", pairs.size(), skipped.total(), skipped.byReason());
+        float[] referenceResponses = s.losses().stream()
+                .anyMatch(n -> REFERENCE_RESPONSE.contains(LossRegistry.entry(n).name())) ? referenceResponses(pairs) : null;
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
         OutputDirectory.create(s.out(), s.resume(), s.force());
         DeviceSpec device = DeviceSpec.parse(s.device());
@@ -98,6 +103,9 @@ public final class PreferenceTraining {
                     ProcessMemory.peakRssBytes() >> 20);
             PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
                     PairLayout.forModel(config), ld);
+            if (referenceResponses != null) {
+                objective.markReferenceResponses(referenceResponses);
+            }
             if (tokenReference != null) {
                 objective.drawSgdpoPilots(tokenReference, s.lossSettings(), s.args().seed());
             }
@@ -173,6 +181,15 @@ public final class PreferenceTraining {
         computed.writeCache(cache, fingerprint);
         LOG.info("reference token log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
         return computed;
+    }
+
+    /** Per pair, 1 where the chosen completion is the reference's, 0 where the rejected one is (XPO's y_ref). */
+    private static float[] referenceResponses(List<TokenizedPair> pairs) {
+        float[] m = new float[pairs.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = pairs.get(i).source().chosenFromReference();
+        }
+        return m;
     }
 
     private static double[] ones(int n) {
