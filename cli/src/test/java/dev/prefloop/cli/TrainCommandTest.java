@@ -141,6 +141,29 @@ class TrainCommandTest {
     }
 
     @Test
+    void iopoWritesBothPlayersAndRefusesItsOptionsElsewhere() throws Exception {
+        Path o = tmp.resolve("iopo");
+        assertEquals(0, run("train", "--loss", "iopo", "--epsilon", "0.2", "--iopo-ratio", "mean-token",
+                "--iopo-steps-mu", "1", "--iopo-steps-nu", "1", "--iopo-rounds", "2", "--adversary-objective", "zero-sum",
+                "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(), "--batch-size", "4",
+                "--logging-steps", "1", "--device", "cpu", "--json"), err);
+        assertEquals(3, JsonCodec.mapper().readTree(out).get("steps").asInt());
+        assertTrue(Files.isRegularFile(o.resolve("model.safetensors")), "protagonist at OUT");
+        assertTrue(Files.isRegularFile(o.resolve("adversary").resolve("model.safetensors")), "adversary at OUT/adversary");
+        assertEquals(java.util.List.of("protagonist", "adversary", "protagonist"), Files.readAllLines(
+                o.resolve("metrics.jsonl")).stream().map(l -> l.replaceAll(".*\"iopo/player\":\"(\\w+)\".*", "$1"))
+                .toList());
+        Path bad = tmp.resolve("bad");
+        assertEquals(2, run("train", "--iopo-rounds", "3", "--model", model.toString(), "--data", pairs.toString(),
+                "--out", bad.toString()));
+        assertTrue(err.contains("--iopo-rounds is read by --loss iopo only"), err);
+        assertEquals(2, run("train", "--loss", "iopo", "--ref", model.toString(), "--model", model.toString(), "--data",
+                pairs.toString(), "--out", bad.toString()));
+        assertTrue(err.contains("no separate reference"), err);
+        assertFalse(Files.exists(bad));
+    }
+
+    @Test
     void anUnknownConfigKeyIsAUsageError() throws Exception {
         Path config = Files.writeString(tmp.resolve("c.yaml"), "gradient_checkpointing: true\n");
         assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out",

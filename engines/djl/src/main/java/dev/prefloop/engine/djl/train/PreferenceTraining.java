@@ -26,9 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PreferenceTraining {
 
-    /** Losses that need inputs this trainer does not make yet (pilot sums, sampled responses, a second player). */
-    private static final Set<String> NOT_TRAINABLE_HERE = Set.of("iopo");
-
     /** Losses that read per-token reference log-probabilities (the pilot sums over drawn positions). */
     private static final Set<String> PER_TOKEN_REFERENCE = Set.of("sgdpo");
 
@@ -57,10 +54,6 @@ public final class PreferenceTraining {
                 throw new UsageException("--loss " + n + " sums plain token logps over its pilot positions; it does not"
                         + " combine with --ld-alpha");
             }
-            if (NOT_TRAINABLE_HERE.contains(name)) {
-                throw new UsageException("--loss " + n + " needs inputs train does not produce yet (pilot sums, sampled"
-                        + " responses or a second player); it has its own issue");
-            }
         }
         if (!Double.isNaN(s.rpoAlpha())) {
             names.add("sft");
@@ -76,6 +69,9 @@ public final class PreferenceTraining {
 
     /** Runs the whole job. */
     public TrainResult run(PreferenceTrainingSettings s) {
+        if (IopoTraining.isIopo(s)) {
+            throw new UsageException("--loss iopo is a two-player game: run it with IopoTraining");
+        }
         PreferenceLoss loss = loss(s);
         LdWeighting ld = Double.isNaN(s.ldAlpha()) ? null : new LdWeighting(s.ldAlpha());
         boolean referenceFree = s.losses().stream().allMatch(n -> REFERENCE_FREE.contains(LossRegistry.entry(n).name()));
