@@ -36,6 +36,13 @@ import picocli.CommandLine.Spec;
                 + " logps/chosen|rejected), one line per --logging-steps window. Records whose prompt fills"
                 + " --max-length, whose completion is empty, or whose two completions are identical are skipped and"
                 + " counted.",
+                "",
+                "Seed methods: --loss sgdpo (--r1, --r2) draws pilot sub-sequences each step and caches the reference's"
+                + " per-token log-probabilities in OUT/ref_token_logps.safetensors; --loss xpo (--xpo-alpha) needs"
+                + " pairs whose generator_chosen/generator_rejected (or generators) name one side 'ref'; --loss iopo"
+                + " plays protagonist against adversary in alternating phases (--iopo-steps-mu, --iopo-steps-nu,"
+                + " --iopo-rounds), the frozen player as reference, phases under OUT/iopo, the protagonist at OUT and"
+                + " the adversary at OUT/adversary.",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
 
