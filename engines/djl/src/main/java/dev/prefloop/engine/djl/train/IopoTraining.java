@@ -72,7 +72,7 @@ public final class IopoTraining {
         }
         DecoderConfig config = DecoderConfig.read(s.model());
         Path adversaryStart = schedule.adversaryModel() != null ? schedule.adversaryModel() : s.model();
-        DecoderConfig.read(adversaryStart);
+        DecoderConfig.read(adversaryStart); // a bad --adversary-model fails here, before any output
         SkippedRecords skipped = new SkippedRecords();
         List<TokenizedPair> pairs = TrainingSet.pairs(DatasetLocator.locate(s.data()),
                 new IdsRecordTokenizer(config.vocab_size()), s.args().truncation(), skipped);
