@@ -1,11 +1,14 @@
 package dev.prefloop.cli;
 
 import dev.prefloop.engine.djl.loss.LossRegistry;
+import dev.prefloop.engine.djl.train.IopoSchedule;
+import dev.prefloop.engine.djl.train.IopoTraining;
 import dev.prefloop.engine.djl.train.PreferenceTraining;
 import dev.prefloop.engine.djl.train.PreferenceTrainingSettings;
 import dev.prefloop.engine.djl.train.TrainResult;
 import dev.prefloop.engine.djl.train.TrainingOptions;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +41,13 @@ import picocli.CommandLine.Spec;
                 + " --max-length, whose completion is empty, or whose two completions are identical are skipped and"
                 + " counted. OUT/_manifest.json, written last, records options, data, model, tokenizer and reference"
                 + " fingerprints: the same run again does nothing.",
+                "",
+                "Seed methods: --loss sgdpo (--r1, --r2) draws pilot sub-sequences each step and caches the reference's"
+                + " per-token log-probabilities in OUT/ref_token_logps.safetensors; --loss xpo (--xpo-alpha) needs"
+                + " pairs whose generator_chosen/generator_rejected (or generators) name one side 'ref'; --loss iopo"
+                + " plays protagonist against adversary in alternating phases (--iopo-steps-mu, --iopo-steps-nu,"
+                + " --iopo-rounds), the frozen player as reference, phases under OUT/iopo, the protagonist at OUT and"
+                + " the adversary at OUT/adversary.",
                 ""})
 public final class TrainCommand implements Callable<Integer> {
 
@@ -90,6 +100,45 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--alpha", paramLabel = "A", description = "AlphaPO's reward shape alpha (default 0; alphapo needs != 0).")
     String alpha;
 
+    @Option(names = "--r1", paramLabel = "R", description = "SGDPO: chosen pilot fraction r1 in (0, 1] (default 0.6): k_w = max(floor(m r1), 1) positions of y_w, m the shorter completion's length.")
+    String r1;
+
+    @Option(names = "--r2", paramLabel = "R", description = "SGDPO: rejected pilot fraction r2 in (0, 1] (default 0.9): k_l = max(floor(m r2), 1) positions of y_l.")
+    String r2;
+
+    @Option(names = "--xpo-alpha", paramLabel = "A", description = "XPO: weight alpha of the optimism term alpha x logp(policy, y_ref) on the reference model's completion (default 5e-6, PILAF's experiments; TRL's XPOConfig default is 1e-5). Pairs must say which side is the reference's: generator_chosen/generator_rejected (or generators) with one 'ref'.")
+    String xpoAlpha;
+
+    @Option(names = "--epsilon", paramLabel = "EPS", description = "IOPO: clip epsilon of the importance weight w = min(r, clip(r, 1-eps, 1+eps)) (default 0.3, the paper's).")
+    String epsilon;
+
+    @Option(names = "--iopo-weight", paramLabel = "W", description = "IOPO: the ratio r (Eq. 11): adversary (default) = frozen(y_w)/frozen(y_l), constant in a phase; learner = learner(y_l)/frozen(y_l), detached.")
+    String iopoWeight;
+
+    @Option(names = "--iopo-ratio", paramLabel = "R", description = "IOPO: sequence (default, the paper): log r over whole sequences, so |log r| < eps is rare and w acts as a filter (about 0 where the frozen player strongly prefers y_l, else 1+eps); mean-token: log r divided by the mean completion length, so the clip bites.")
+    String iopoRatio;
+
+    @Option(names = "--iopo-reset-nats", paramLabel = "LO,HI", description = "IOPO: r is reset to 1 (never clamped) when log r < LO or > HI or NaN (default -103.97,88.72: where float32 exp gives 0 or infinity).")
+    String iopoResetNats;
+
+    @Option(names = "--adversary-objective", paramLabel = "O", description = "IOPO: mirror (default; the adversary trains on the same preferences against the frozen protagonist) or zero-sum (on swapped preferences, y_l preferred, r swapped too).")
+    String adversaryObjective;
+
+    @Option(names = "--iopo-steps-mu", paramLabel = "N", description = "IOPO: N_mu, optimizer steps per protagonist phase (default: one epoch of the pairs).")
+    String iopoStepsMu;
+
+    @Option(names = "--iopo-steps-nu", paramLabel = "N", description = "IOPO: N_nu, optimizer steps per adversary phase (default: one epoch).")
+    String iopoStepsNu;
+
+    @Option(names = "--iopo-rounds", paramLabel = "N", description = "IOPO: N_iter, rounds of a protagonist then an adversary phase (default 2).")
+    String iopoRounds;
+
+    @Option(names = "--iopo-final-adversary-phase", description = "IOPO: also run the last round's adversary phase (skipped by default: it cannot change the protagonist).")
+    boolean iopoFinalAdversaryPhase;
+
+    @Option(names = "--adversary-model", paramLabel = "DIR", description = "IOPO: the adversary's initial checkpoint (default: --model).")
+    Path adversaryModel;
+
     @Mixin
     TrainingMixin training;
 
@@ -106,10 +155,17 @@ public final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
+        Map<String, String> options = training.options(spec, TrainingOptions.preferenceNames());
+        IopoSchedule iopo = IopoSchedule.take(options, adversaryModel);
         PreferenceTrainingSettings settings = TrainingOptions.preference(training.model, ref, training.data,
-                training.out, training.device, training.resume, training.force, template.options(0, 0),
-                training.options(spec, TrainingOptions.preferenceNames()));
-        TrainResult r = new PreferenceTraining(ConsoleProgressFactory.stderr()).run(settings);
+                training.out, training.device, training.resume, training.force, template.options(0, 0), options);
+        TrainResult r;
+        if (IopoTraining.isIopo(settings)) {
+            r = new IopoTraining(ConsoleProgressFactory.stderr()).run(settings, iopo);
+        } else {
+            iopo.requireUnused(settings.losses());
+            r = new PreferenceTraining(ConsoleProgressFactory.stderr()).run(settings);
+        }
         json.print(spec.commandLine().getOut(), TrainingSummary.of("train", r));
         return ExitCodes.OK;
     }

@@ -106,6 +106,64 @@ class TrainCommandTest {
     }
 
     @Test
+    void sgdpoTrainsWithItsPilotFractionsAndRefusesOnesOutOfRange() throws Exception {
+        Path o = tmp.resolve("sgdpo");
+        assertEquals(0, run("train", "--loss", "sgdpo", "--r1", "0.5", "--r2", "1", "--model", model.toString(), "--data",
+                pairs.toString(), "--out", o.toString(), "--max-steps", "2", "--batch-size", "4", "--logging-steps", "1",
+                "--device", "cpu"), err);
+        assertTrue(Files.isRegularFile(o.resolve("ref_token_logps.safetensors")), "per-token reference cache");
+        assertEquals(2, Files.readAllLines(o.resolve("metrics.jsonl")).size());
+        Path bad = tmp.resolve("bad");
+        assertEquals(2, run("train", "--loss", "sgdpo", "--r1", "1.5", "--model", model.toString(), "--data",
+                pairs.toString(), "--out", bad.toString()));
+        assertTrue(err.contains("r1") && err.contains("(0, 1]"), err);
+        assertFalse(Files.exists(bad));
+        assertEquals(2, run("train", "--r1", "0.5", "--model", model.toString(), "--data", pairs.toString(), "--out",
+                bad.toString()));
+        assertTrue(err.contains("--r1 is not used by --loss sigmoid"), err);
+    }
+
+    @Test
+    void xpoRefusesPairsThatDoNotNameTheReferencesCompletionWithExitCode3AndNoOutput() throws Exception {
+        Path o = tmp.resolve("xpo");
+        assertEquals(3, run("train", "--loss", "xpo", "--xpo-alpha", "1e-5", "--model", model.toString(), "--data",
+                pairs.toString(), "--out", o.toString()));
+        assertTrue(err.contains("pairs.jsonl, line 1: --loss xpo needs to know which completion the reference model"
+                + " generated"), err);
+        assertFalse(Files.exists(o));
+        Path hybrid = Files.writeString(tmp.resolve("hybrid.jsonl"), """
+                {"prompt_ids": [5, 6], "chosen_ids": [7, 8], "rejected_ids": [9], "generator_chosen": "pi", "generator_rejected": "ref"}
+                {"prompt_ids": [5, 9], "chosen_ids": [7], "rejected_ids": [9, 3], "generators": ["ref", "pi"]}
+                """);
+        assertEquals(0, run("train", "--loss", "xpo", "--xpo-alpha", "1e-5", "--model", model.toString(), "--data",
+                hybrid.toString(), "--out", o.toString(), "--max-steps", "1", "--device", "cpu"), err);
+        assertTrue(Files.isRegularFile(o.resolve("model.safetensors")));
+    }
+
+    @Test
+    void iopoWritesBothPlayersAndRefusesItsOptionsElsewhere() throws Exception {
+        Path o = tmp.resolve("iopo");
+        assertEquals(0, run("train", "--loss", "iopo", "--epsilon", "0.2", "--iopo-ratio", "mean-token",
+                "--iopo-steps-mu", "1", "--iopo-steps-nu", "1", "--iopo-rounds", "2", "--adversary-objective", "zero-sum",
+                "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(), "--batch-size", "4",
+                "--logging-steps", "1", "--device", "cpu", "--json"), err);
+        assertEquals(3, JsonCodec.mapper().readTree(out).get("steps").asInt());
+        assertTrue(Files.isRegularFile(o.resolve("model.safetensors")), "protagonist at OUT");
+        assertTrue(Files.isRegularFile(o.resolve("adversary").resolve("model.safetensors")), "adversary at OUT/adversary");
+        assertEquals(java.util.List.of("protagonist", "adversary", "protagonist"), Files.readAllLines(
+                o.resolve("metrics.jsonl")).stream().map(l -> l.replaceAll(".*\"iopo/player\":\"(\\w+)\".*", "$1"))
+                .toList());
+        Path bad = tmp.resolve("bad");
+        assertEquals(2, run("train", "--iopo-rounds", "3", "--model", model.toString(), "--data", pairs.toString(),
+                "--out", bad.toString()));
+        assertTrue(err.contains("--iopo-rounds is read by --loss iopo only"), err);
+        assertEquals(2, run("train", "--loss", "iopo", "--ref", model.toString(), "--model", model.toString(), "--data",
+                pairs.toString(), "--out", bad.toString()));
+        assertTrue(err.contains("no separate reference"), err);
+        assertFalse(Files.exists(bad));
+    }
+
+    @Test
     void anUnknownConfigKeyIsAUsageError() throws Exception {
         Path config = Files.writeString(tmp.resolve("c.yaml"), "gradient_checkpointing: true\n");
         assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out",

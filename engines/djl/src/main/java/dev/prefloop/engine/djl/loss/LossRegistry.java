@@ -62,12 +62,14 @@ public final class LossRegistry {
                 SimpoLoss::new, "label_smoothing", "simpo_gamma", "cpo_alpha", "alpha");
         other("alphapo", "AlphaPO: SimPO with reward shape (1 - e^(-alpha x))/alpha, alpha != 0, no NLL",
                 LossRegistry::alphapo, "label_smoothing", "simpo_gamma", "alpha");
-        other("sgdpo", "SGDPO: DPO steered by pilot sub-sequence sums (r1, r2)", SgdpoLoss::new, "label_smoothing",
-                "r1", "r2");
-        other("xpo", "XPO: DPO + xpo_alpha * policy logp of the reference's response", s -> new XpoLoss(s, false),
+        other("sgdpo", "SGDPO: DPO steered by pilot sub-sequence sums redrawn each step (--r1 0.6, --r2 0.9)",
+                SgdpoLoss::new, "label_smoothing", "r1", "r2");
+        other("xpo", "XPO: DPO + xpo_alpha * policy logp of the reference's response (pairs name one side 'ref';"
+                + " 5e-6, TRL 1e-5)", s -> new XpoLoss(s, false), "xpo_alpha");
+        other("xpo_ipo", "XPO with IPO on summed log-ratios (pairs name one side 'ref')", s -> new XpoLoss(s, true),
                 "xpo_alpha");
-        other("xpo_ipo", "XPO with IPO on summed log-ratios", s -> new XpoLoss(s, true), "xpo_alpha");
-        other("iopo", "IOPO: importance-weighted DPO against the frozen other player", IopoLoss::new, "epsilon",
+        other("iopo", "IOPO: protagonist and adversary in alternating phases, each against the frozen other"
+                + " (--iopo-*)", IopoLoss::new, "epsilon",
                 "iopo_weight", "iopo_ratio", "iopo_reset_nats");
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.prefloop.engine.djl.loss.LdWeighting;
 import dev.prefloop.engine.djl.loss.LossOutput;
+import dev.prefloop.engine.djl.loss.LossSettings;
 import dev.prefloop.engine.djl.loss.PreferenceBatch;
 import dev.prefloop.engine.djl.loss.PreferenceLoss;
 import dev.prefloop.engine.djl.loss.WpoWeights;
@@ -26,6 +27,9 @@ public final class PreferenceObjective implements TrainingObjective {
     private final long padId;
     private final PairLayout layout;
     private final LdWeighting ldWeighting;
+    private SgdpoPilotSource pilots;
+    private float[] chosenFromReference;
+    private long step;
 
     /**
      * @param pairs the training pairs
@@ -52,6 +56,23 @@ public final class PreferenceObjective implements TrainingObjective {
     public PreferenceObjective(List<TokenizedPair> pairs, ReferenceTable reference, PreferenceLoss loss,
             boolean useWeighting, long padId, PairLayout layout) {
         this(pairs, reference, loss, useWeighting, padId, layout, null);
+    }
+
+    /** Adds SGDPO's pilot sums, drawn per step with {@code seed}, the reference's from its token logps; returns this. */
+    PreferenceObjective drawSgdpoPilots(ReferenceTokenLogps reference, LossSettings settings, long seed) {
+        this.pilots = new SgdpoPilotSource(pairs, reference, settings, seed);
+        return this;
+    }
+
+    /** Adds XPO's marker per pair, 1 where the chosen completion is the reference model's, else 0; returns this. */
+    PreferenceObjective markReferenceResponses(float[] marker) {
+        this.chosenFromReference = marker;
+        return this;
+    }
+
+    @Override
+    public void beginStep(long globalStep) {
+        this.step = globalStep;
     }
 
     @Override
@@ -118,6 +139,16 @@ public final class PreferenceObjective implements TrainingObjective {
         }
         if (omega != null) {
             batch = batch.withPairWeights(omega);
+        }
+        if (chosenFromReference != null) {
+            float[] m = new float[n];
+            for (int i = 0; i < n; i++) {
+                m[i] = chosenFromReference[examples[i]];
+            }
+            batch = batch.withChosenFromReference(manager.create(m));
+        }
+        if (pilots != null) {
+            batch = batch.withPilots(pilots.draw(tokens, examples, step, manager));
         }
         LossOutput result = loss.compute(batch);
         return new Micro(result.perPair().sum(), result.metrics(), PairRows.tokens(pairs, examples));

@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PreferenceTraining {
 
-    /** Losses that need inputs this trainer does not make yet (pilot sums, sampled responses, a second player). */
-    private static final Set<String> NOT_TRAINABLE_HERE = Set.of("sgdpo", "xpo", "xpo_ipo", "iopo");
+    /** Losses that read per-token reference log-probabilities (the pilot sums over drawn positions). */
+    private static final Set<String> PER_TOKEN_REFERENCE = Set.of("sgdpo");
+
+    /** Losses that read which completion of a pair the reference model generated. */
+    private static final Set<String> REFERENCE_RESPONSE = Set.of("xpo", "xpo_ipo");
 
     /** The reference-free CPO family: no reference log-probabilities are needed. */
     private static final Set<String> REFERENCE_FREE = Set.of("cpo_sigmoid", "cpo_hinge", "cpo_ipo", "simpo", "alphapo");
@@ -53,9 +56,9 @@ public final class PreferenceTraining {
         double[] weights = s.lossWeights();
         for (String n : names) {
             String name = LossRegistry.entry(n).name();
-            if (NOT_TRAINABLE_HERE.contains(name)) {
-                throw new UsageException("--loss " + n + " needs inputs train does not produce yet (pilot sums, sampled"
-                        + " responses or a second player); it has its own issue");
+            if (PER_TOKEN_REFERENCE.contains(name) && !Double.isNaN(s.ldAlpha())) {
+                throw new UsageException("--loss " + n + " sums plain token logps over its pilot positions; it does not"
+                        + " combine with --ld-alpha");
             }
         }
         if (!Double.isNaN(s.rpoAlpha())) {
@@ -72,6 +75,9 @@ public final class PreferenceTraining {
 
     /** Runs the whole job. */
     public TrainResult run(PreferenceTrainingSettings s) {
+        if (IopoTraining.isIopo(s)) {
+            throw new UsageException("--loss iopo is a two-player game: run it with IopoTraining");
+        }
         PreferenceLoss loss = loss(s);
         LdWeighting ld = Double.isNaN(s.ldAlpha()) ? null : new LdWeighting(s.ldAlpha());
         boolean referenceFree = s.losses().stream().allMatch(n -> REFERENCE_FREE.contains(LossRegistry.entry(n).name()));
@@ -92,17 +98,30 @@ public final class PreferenceTraining {
             tokenizerIdentity = source.usedText() ? source.identity() : "ids";
         }
         LOG.info("{} pairs to train on, {} skipped {}", pairs.size(), skipped.total(), skipped.byReason());
+        float[] referenceResponses = s.losses().stream()
+                .anyMatch(n -> REFERENCE_RESPONSE.contains(LossRegistry.entry(n).name())) ? referenceResponses(pairs) : null;
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
         OutputDirectory.create(s.out(), s.resume(), s.force());
         DeviceSpec device = DeviceSpec.parse(s.device());
         Path policyDir = resumeFrom.orElse(s.model());
+        boolean perToken = s.losses().stream().anyMatch(n -> PER_TOKEN_REFERENCE.contains(LossRegistry.entry(n).name()));
         try (LlamaModel policy = LlamaModel.load(policyDir, device, ComputeDtype.FLOAT32)) {
+            LlamaModel startingPolicy = resumeFrom.isPresent() ? null : policy;
+            ReferenceTokenLogps tokenReference = perToken
+                    ? tokenReference(s, pairs, padId, device, startingPolicy, tokenizerIdentity) : null;
             ReferenceTable reference = referenceFree ? null
-                    : reference(s, pairs, padId, device, resumeFrom.isPresent() ? null : policy, ld, tokenizerIdentity);
+                    : tokenReference != null ? tokenReference.sums()
+                    : reference(s, pairs, padId, device, startingPolicy, ld, tokenizerIdentity);
             LOG.info("resident set before training: {} MiB (peak so far {} MiB)", ProcessMemory.rssBytes() >> 20,
                     ProcessMemory.peakRssBytes() >> 20);
             PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
                     PairLayout.forModel(config), ld);
+            if (referenceResponses != null) {
+                objective.markReferenceResponses(referenceResponses);
+            }
+            if (tokenReference != null) {
+                objective.drawSgdpoPilots(tokenReference, s.lossSettings(), s.args().seed());
+            }
             Trainer trainer = new Trainer(s.args(), objective, s.out(), ModelFiles.of(s.model()), progress);
             TrainResult r = trainer.train(policy, resumeFrom.orElse(null));
             LOG.info("trained {} steps ({} skipped); {} records skipped {}; peak resident set {} MiB", r.steps(),
@@ -160,6 +179,45 @@ public final class PreferenceTraining {
         m.put("rpo_alpha", Double.isNaN(s.rpoAlpha()) ? null : s.rpoAlpha());
         m.put("ld_alpha", Double.isNaN(s.ldAlpha()) ? null : s.ldAlpha());
         m.put("loss_settings", s.lossSettings().toString());
+        return m;
+    }
+
+    /**
+     * The reference's token logps for losses that need them: the cache in OUT when it matches, else one pass of the
+     * reference model as {@link #reference} makes it (the data's sums cannot give per-token values).
+     */
+    private ReferenceTokenLogps tokenReference(PreferenceTrainingSettings s, List<TokenizedPair> pairs, long padId,
+            DeviceSpec device, LlamaModel startingPolicy, String tokenizerIdentity) {
+        Path refDir = s.reference() != null ? s.reference() : s.model();
+        String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir) + "|per_token|"
+                + tokenizerIdentity);
+        Path cache = s.out().resolve(ReferenceTokenLogps.CACHE_FILE);
+        ReferenceTokenLogps cached = ReferenceTokenLogps.readCache(cache, fingerprint, pairs);
+        if (cached != null) {
+            LOG.info("reference token log-probabilities of {} pairs read from {}", pairs.size(), cache);
+            return cached;
+        }
+        ReferenceTokenLogps computed;
+        if (s.reference() == null && startingPolicy != null) {
+            computed = ReferenceTokenLogps.compute(startingPolicy, pairs, s.args().batchSize(),
+                    s.args().microBatchTokens(), padId, progress);
+        } else {
+            try (LlamaModel ref = LlamaModel.load(refDir, device, ComputeDtype.FLOAT32)) {
+                computed = ReferenceTokenLogps.compute(ref, pairs, s.args().batchSize(), s.args().microBatchTokens(),
+                        padId, progress);
+            }
+        }
+        computed.writeCache(cache, fingerprint);
+        LOG.info("reference token log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
+        return computed;
+    }
+
+    /** Per pair, 1 where the chosen completion is the reference's, 0 where the rejected one is (XPO's y_ref). */
+    private static float[] referenceResponses(List<TokenizedPair> pairs) {
+        float[] m = new float[pairs.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = pairs.get(i).source().chosenFromReference();
+        }
         return m;
     }
 

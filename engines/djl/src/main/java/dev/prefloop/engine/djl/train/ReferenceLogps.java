@@ -165,7 +165,7 @@ public final class ReferenceLogps {
     }
 
     /** The header's __metadata__.fingerprint (safetensors: u64 little-endian header length, then JSON). */
-    private static String storedFingerprint(Path file) {
+    static String storedFingerprint(Path file) {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(len, 0);

@@ -100,6 +100,7 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 long step = state.globalStep();
                 Map<String, Double> values = new LinkedHashMap<>();
+                objective.beginStep(step);
                 long stepTokens = runStep(engine, base, model, params, plan.examples(step), values);
                 double loss = values.get("loss");
                 double gradNorm = GradientClipping.clip(params, args.maxGradNorm());
@@ -136,7 +137,7 @@ public final class Trainer {
                 progress.advance(1);
             }
             progress.finish();
-            writeFinal(model);
+            writeModel(model, files, out);
             double seconds = (System.nanoTime() - started) / 1e9;
             JsonNode last = metrics.last();
             double lastLoss = last == null ? Double.NaN : last.path("loss").asDouble(Double.NaN);
@@ -175,8 +176,8 @@ public final class Trainer {
         return tokens;
     }
 
-    /** The trained weights at OUT in Hugging Face layout, beside checkpoints and metrics.jsonl. */
-    private void writeFinal(LlamaModel model) {
+    /** The model's weights at {@code out} in Hugging Face layout, config.json last, beside what else is there. */
+    static void writeModel(LlamaModel model, ModelFiles files, Path out) {
         Path partial = out.resolve(".final.partial");
         TrainerCheckpoint.deleteRecursively(partial);
         HfCheckpointWriter.write(new HfCheckpointWriter.Checkpoint(files.config(), files.generationConfig(),

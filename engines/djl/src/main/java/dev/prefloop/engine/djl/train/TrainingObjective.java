@@ -36,6 +36,9 @@ public interface TrainingObjective {
     /** What a step's summed loss is divided by: its number of pairs, or its number of completion tokens. */
     double normaliser(int[] stepExamples);
 
+    /** Called before each optimizer step's micro-batches with the step's index (from 0), for per-step draws. */
+    default void beginStep(long globalStep) {}
+
     /** The micro-batch's forward pass and loss, on {@code manager} (the step's). */
     Micro compute(LlamaModel model, int[] examples, NDManager manager);
 

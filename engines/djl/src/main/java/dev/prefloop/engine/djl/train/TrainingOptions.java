@@ -81,6 +81,7 @@ public final class TrainingOptions {
     public static Set<String> preferenceNames() {
         Set<String> s = new LinkedHashSet<>(LOSS_CHOICE);
         s.addAll(LossSettings.names());
+        s.addAll(IopoSchedule.names());
         s.addAll(TrainingArguments.names());
         return s;
     }

@@ -25,7 +25,7 @@ public final class TrainingSet {
             while (reader.hasNext()) {
                 ObjectNode r = reader.next();
                 String where = reader.location();
-                TokenizedPair p = tokenizer.pair(r, where);
+                TokenizedPair p = tokenizer.pair(r, where).withSource(PairSource.of(r, where));
                 long[] prompt = truncation.prompt(p.prompt());
                 Truncation.Skip why = truncation.checkPrompt(prompt);
                 long[] chosen = truncation.completion(prompt.length, p.chosen());
@@ -43,7 +43,7 @@ public final class TrainingSet {
                 boolean cut = chosen.length != p.chosen().length || rejected.length != p.rejected().length
                         || prompt.length != p.prompt().length;
                 // Reference logps of the untruncated texts no longer describe what is trained on.
-                pairs.add(cut ? new TokenizedPair(prompt, chosen, rejected, Double.NaN, Double.NaN)
+                pairs.add(cut ? new TokenizedPair(prompt, chosen, rejected, Double.NaN, Double.NaN, p.source())
                         : p);
             }
         }

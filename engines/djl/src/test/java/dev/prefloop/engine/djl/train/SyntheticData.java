@@ -63,6 +63,10 @@ final class SyntheticData {
             ids(o.putArray("prompt_ids"), p.prompt());
             ids(o.putArray("chosen_ids"), p.chosen());
             ids(o.putArray("rejected_ids"), p.rejected());
+            if (p.source() != null) {
+                o.put("generator_chosen", p.source().chosen());
+                o.put("generator_rejected", p.source().rejected());
+            }
             s.append(o).append('\n');
         }
         return write(file, s.toString());

@@ -44,9 +44,9 @@ class TrainingOptionsTest {
                 + " f-alpha-divergence-coef)", unused.getMessage());
         // sigmoid reads label_smoothing: the conservative mix.
         assertEquals(0.1, parse(Map.of("label_smoothing", "0.1")).lossSettings().labelSmoothing());
-        UsageException iopo = assertThrows(UsageException.class, () -> PreferenceTraining.loss(parse(Map.of("loss",
-                "iopo"))));
-        assertTrue(iopo.getMessage().startsWith("--loss iopo needs inputs train does not produce yet"), iopo.getMessage());
+        UsageException iopo = assertThrows(UsageException.class, () -> new PreferenceTraining(
+                dev.prefloop.core.progress.Progress.NONE).run(parse(Map.of("loss", "iopo"))));
+        assertTrue(iopo.getMessage().startsWith("--loss iopo is a two-player game"), iopo.getMessage());
         UsageException unknown = assertThrows(UsageException.class, () -> parse(Map.of("bf16", "true")));
         assertEquals("train: unknown option 'bf16' (from --config or the command line)", unknown.getMessage());
         UsageException both = assertThrows(UsageException.class, () -> parse(Map.of("loss", "ipo", "loss_type",
