@@ -166,6 +166,13 @@ public final class SampleService {
         t.resumed += group.size() - todo.size();
         progress.advance(group.size());
         group.clear();
+        long now = System.nanoTime();
+        if (now - t.lastLog > 10_000_000_000L) {
+            // the bar counts prompts; decoding speed is in tokens, which prompts of varied length hide
+            t.lastLog = now;
+            LOG.info("{} prompts sampled, {} tokens, {} tokens/s", t.prompts, t.tokens,
+                    String.format("%.0f", t.generateNanos > 0 ? t.tokens / (t.generateNanos / 1e9) : 0));
+        }
     }
 
     /** Reads all prompts once, so bad data fails before a model is loaded; returns the prompt count. */
@@ -232,5 +239,6 @@ public final class SampleService {
         long interpolated;
         long tokens;
         long generateNanos;
+        long lastLog = System.nanoTime();
     }
 }

@@ -132,6 +132,22 @@ class SampleServiceTest {
     }
 
     @Test
+    void shardsTogetherEqualTheWholeRun() {
+        SampleSettings whole = settings(SampleScheme.PILAF, ref, 1, 4, "all");
+        List<ObjectNode> expected = run(whole);
+        List<ObjectNode> parts = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            SampleSettings s = whole;
+            parts.addAll(run(new SampleSettings(s.model(), s.ref(), s.prompts(), tmp.resolve("part" + i), s.format(),
+                    s.scheme(), s.n(), s.beta(), s.decoding(), s.iteration(), 3, s.chatTemplate(), s.maxPromptTokens(),
+                    s.refLogps(), s.device(), s.dtype(), new SliceSpec(i, 2), false, false)));
+        }
+        parts.sort(java.util.Comparator.comparingInt(r -> Integer.parseInt(r.get("id").asText().substring(1))));
+        assertEquals(field(expected, "completions_ids"), field(parts, "completions_ids"));
+        assertEquals(field(expected, "generators"), field(parts, "generators"));
+    }
+
+    @Test
     void pilafWithThePolicyAsReferenceIsThePolicy() {
         List<ObjectNode> vanilla = run(settings(SampleScheme.VANILLA, null, 0, 4, "v"));
         List<ObjectNode> pilaf = run(settings(SampleScheme.PILAF, policy, 0, 4, "p"));
