@@ -106,7 +106,8 @@ public final class SampleCommand implements Callable<Integer> {
     long iteration;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8",
-            description = "Prompts per group and sequences decoded together (default: ${DEFAULT-VALUE}); does not change the output.")
+            description = "Prompts decoded together: each generator decodes its responses to the group as one batch, so"
+                    + " up to N x n sequences (default: ${DEFAULT-VALUE}). Does not change the output.")
     int batchSize;
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",

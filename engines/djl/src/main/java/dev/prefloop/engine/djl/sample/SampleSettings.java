@@ -20,7 +20,7 @@ import java.util.Map;
  * @param beta PILAF's mixing weight and best-of-n's implicit-reward scale
  * @param decoding temperature, top-k/p, min-p, max new tokens, stop strings and the run seed
  * @param iteration which iteration (or online step) this is: it picks the random streams
- * @param batchSize sequences decoded together
+ * @param batchSize prompts decoded together (each generator's share of them as one batch)
  * @param chatTemplate whether string prompts are wrapped as a user turn and rendered with the template
  * @param maxPromptTokens keep the last this many prompt tokens; 0 = all
  * @param refLogps whether responses get ref_logps (when a reference is loaded)

@@ -17,7 +17,8 @@ import java.util.Set;
  * SchemeSampler draws each prompt's responses under a {@link SampleScheme}. Every response is a
  * request (prompt id, sample index) to one of a few generators over the same loaded models; the
  * requests of a group of prompts are gathered per generator and decoded in batches, so what a
- * response samples depends only on the seed, iteration, prompt id and sample index.
+ * response samples depends only on the seed, iteration, prompt id and sample index. A group's
+ * requests to one generator are decoded as one batch.
  *
  * <p>With a reference loaded for ref_logps, policy responses run the two models in lockstep with
  * weights (1, 0): h_theta * 1 + h_ref * 0 is h_theta exactly, so the tokens equal those of the
@@ -31,7 +32,6 @@ final class SchemeSampler {
     private final double beta;
     private final long iteration;
     private final long seed;
-    private final int batchSize;
     private final boolean refLogps;
     private final Generator policy;
     private final Generator reference;
@@ -44,7 +44,6 @@ final class SchemeSampler {
         this.beta = s.beta();
         this.iteration = s.iteration();
         this.seed = s.decoding().seed();
-        this.batchSize = s.batchSize();
         this.refLogps = s.writesRefLogps();
         SamplingSettings d = withSeed(s.decoding(), SampleSeeds.iterationSeed(seed, iteration));
         List<LlamaModel> both = refModel == null ? null : List.of(policyModel, refModel);
@@ -146,7 +145,9 @@ final class SchemeSampler {
 
         List<List<SampledResponse>> run() {
             for (int i = 0; i < generators.size(); i++) {
-                List<Generation> got = generators.get(i).generate(requests.get(i), batchSize);
+                // one batch per generator: chunking each generator's share again would leave PILAF's
+                // smaller pi+ / pi- shares in extra, emptier forward passes
+                List<Generation> got = generators.get(i).generate(requests.get(i));
                 for (int k = 0; k < got.size(); k++) {
                     Generation g = got.get(k);
                     int[] at = slots.get(i).get(k);
