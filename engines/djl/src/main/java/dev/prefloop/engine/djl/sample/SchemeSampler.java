@@ -5,6 +5,7 @@ import dev.prefloop.engine.djl.generate.Generation;
 import dev.prefloop.engine.djl.generate.GenerationRequest;
 import dev.prefloop.engine.djl.generate.Generator;
 import dev.prefloop.engine.djl.generate.LinearMixing;
+import dev.prefloop.engine.djl.generate.PerRequestMixing;
 import dev.prefloop.engine.djl.generate.SamplingSettings;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ import java.util.Set;
  * request (prompt id, sample index) to one of a few generators over the same loaded models; the
  * requests of a group of prompts are gathered per generator and decoded in batches, so what a
  * response samples depends only on the seed, iteration, prompt id and sample index. A group's
- * requests to one generator are decoded as one batch.
+ * requests to one generator are decoded as one batch, and all responses that need both models
+ * (PILAF's pi+ and pi-, hybrid's pair) share one lockstep batch with per-row weights
+ * ({@link PerRequestMixing}), so PILAF's interpolated half costs one pass of each model per step.
  *
  * <p>With a reference loaded for ref_logps, policy responses run the two models in lockstep with
  * weights (1, 0): h_theta * 1 + h_ref * 0 is h_theta exactly, so the tokens equal those of the
@@ -34,9 +37,10 @@ final class SchemeSampler {
     private final long seed;
     private final boolean refLogps;
     private final Generator policy;
-    private final Generator reference;
-    private final Generator plus;
-    private final Generator minus;
+    private final List<LlamaModel> both;
+    private final SamplingSettings decoding;
+    private final Set<Long> eos;
+    private final Detokenizer detok;
 
     SchemeSampler(SampleSettings s, LlamaModel policyModel, LlamaModel refModel, Set<Long> eos, Detokenizer detok) {
         this.scheme = s.scheme();
@@ -46,12 +50,12 @@ final class SchemeSampler {
         this.seed = s.decoding().seed();
         this.refLogps = s.writesRefLogps();
         SamplingSettings d = withSeed(s.decoding(), SampleSeeds.iterationSeed(seed, iteration));
-        List<LlamaModel> both = refModel == null ? null : List.of(policyModel, refModel);
+        this.both = refModel == null ? null : List.of(policyModel, refModel);
+        this.decoding = d;
+        this.eos = eos;
+        this.detok = detok;
         this.policy = refLogps ? new Generator(both, new LinearMixing(1, 0), d, eos, detok)
                 : Generator.single(policyModel, d, eos, detok);
-        this.reference = both == null ? null : new Generator(both, new LinearMixing(0, 1), d, eos, detok);
-        this.plus = both == null ? null : new Generator(both, LinearMixing.pilafOptimistic(beta), d, eos, detok);
-        this.minus = both == null ? null : new Generator(both, LinearMixing.pilafConservative(beta), d, eos, detok);
     }
 
     private static SamplingSettings withSeed(SamplingSettings d, long seed) {
@@ -72,16 +76,20 @@ final class SchemeSampler {
                 }
                 case PILAF -> {
                     if (SampleSeeds.interpolated(seed, iteration, q.id())) {
-                        plan.add(plus, "pi+", p, q, 0);
-                        plan.add(minus, "pi-", p, q, 1);
+                        plan.mixed(LinearMixing.pilafOptimistic(beta), "pi+", p, q, 0);
+                        plan.mixed(LinearMixing.pilafConservative(beta), "pi-", p, q, 1);
+                    } else if (refLogps) {
+                        // policy rows in the lockstep batch: the reference pass they need anyway is shared
+                        plan.mixed(new LinearMixing(1, 0), "pi", p, q, 0);
+                        plan.mixed(new LinearMixing(1, 0), "pi", p, q, 1);
                     } else {
                         plan.add(policy, "pi", p, q, 0);
                         plan.add(policy, "pi", p, q, 1);
                     }
                 }
                 case HYBRID -> {
-                    plan.add(policy, "pi", p, q, 0);
-                    plan.add(reference, "ref", p, q, 1);
+                    plan.mixed(new LinearMixing(1, 0), "pi", p, q, 0);
+                    plan.mixed(new LinearMixing(0, 1), "ref", p, q, 1);
                 }
             }
         }
@@ -120,11 +128,19 @@ final class SchemeSampler {
         final List<List<int[]>> slots = new ArrayList<>();
         final List<List<String>> labels = new ArrayList<>();
         final SampledResponse[][] responses;
+        final List<double[]> mixedWeights = new ArrayList<>();
 
         Plan(int prompts) {
             responses = new SampledResponse[prompts][];
         }
 
+        /** A response of the group's one lockstep batch, its logits mixed by {@code mixing}'s weights. */
+        void mixed(LinearMixing mixing, String label, int prompt, SamplePrompt q, int index) {
+            add(null, label, prompt, q, index);
+            mixedWeights.add(mixing.weights());
+        }
+
+        /** A response of generator {@code g}; null for the lockstep batch. */
         void add(Generator g, String label, int prompt, SamplePrompt q, int index) {
             int i = generators.indexOf(g);
             if (i < 0) {
@@ -145,9 +161,11 @@ final class SchemeSampler {
 
         List<List<SampledResponse>> run() {
             for (int i = 0; i < generators.size(); i++) {
-                // one batch per generator: chunking each generator's share again would leave PILAF's
-                // smaller pi+ / pi- shares in extra, emptier forward passes
-                List<Generation> got = generators.get(i).generate(requests.get(i));
+                // one batch per generator: chunking a generator's share again would leave the smaller
+                // shares in extra, emptier forward passes
+                Generator lane = generators.get(i) != null ? generators.get(i)
+                        : new Generator(both, new PerRequestMixing(mixedWeights), decoding, eos, detok);
+                List<Generation> got = lane.generate(requests.get(i));
                 for (int k = 0; k < got.size(); k++) {
                     Generation g = got.get(k);
                     int[] at = slots.get(i).get(k);
