@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             InitTokenizerCommand.class,
             InitCommand.class,
             ScoreCommand.class,
+            SampleCommand.class,
             LabelCommand.class,
             SftCommand.class,
             TrainCommand.class,

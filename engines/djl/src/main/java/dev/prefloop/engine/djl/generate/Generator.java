@@ -175,7 +175,7 @@ public final class Generator {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     int b = active.length;
-                    NDArray scores = pipeline.apply(mixing.mix(Arrays.asList(logits)), seen); // (B, V)
+                    NDArray scores = pipeline.apply(mixing.mix(Arrays.asList(logits), active), seen); // (B, V)
                     NDArray logp = scores.logSoftmax(1); // (B, V)
                     NDArray token = settings.greedy() ? scores.argMax(1) : drawInverseCdf(logp, rows, active); // (B)
                     NDArray column = token.reshape(b, 1); // (B, 1)

@@ -14,4 +14,12 @@ public interface LogitsMixing {
 
     /** logits: one (B, V) float32 per model, in lockstep order -> mixed scores (B, V) float32. */
     NDArray mix(List<NDArray> logits);
+
+    /**
+     * Mixes the logits of a batch whose row r decodes request {@code requests[r]} (its index in the
+     * generate call; rows leave as they finish); by default every row alike, as {@link #mix(List)}.
+     */
+    default NDArray mix(List<NDArray> logits, long[] requests) {
+        return mix(logits);
+    }
 }
