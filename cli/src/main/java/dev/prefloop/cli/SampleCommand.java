@@ -118,16 +118,13 @@ public final class SampleCommand implements Callable<Integer> {
             description = "auto, float32 or float16 (GPU only) (default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "arrow",
-            description = "Output format: arrow, jsonl or jsonl.gz (default: ${DEFAULT-VALUE}).")
-    String format;
 
     @Option(names = "--resume", description = "Continue an interrupted run into DIR from its journal.")
     boolean resume;
 
-    @Option(names = "--force", description = "Redo it even if DIR holds the output of the same run, and replace the"
-            + " output of a different run.")
-    boolean force;
+
+    @Mixin
+    ShardOutputMixin output;
 
     @Mixin
     ShardMixin shard;
@@ -137,12 +134,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ShardFormat fmt;
-        try {
-            fmt = ShardFormat.ofName(format);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--format " + format + ": expected arrow, jsonl or jsonl.gz");
-        }
+        ShardFormat fmt = output.format();
         SampleScheme s = SampleScheme.parse(scheme);
         SamplingSettings decoding;
         try {
@@ -152,7 +144,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         SampleSettings settings = new SampleSettings(model, ref, prompts, out, fmt, s, n == null ? s.defaultN() : n,
                 beta, decoding, iteration, batchSize, !noChatTemplate, maxPromptTokens, !noRefLogps,
-                DeviceSpec.parse(device), ComputeDtype.parse(dtype), shard.slice(), force, resume);
+                DeviceSpec.parse(device), ComputeDtype.parse(dtype), shard.slice(), output.force, resume);
         SampleResult r = new SampleService(ConsoleProgressFactory.stderr()).run(settings);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("verb", "sample");
