@@ -3,8 +3,6 @@ package dev.prefloop.cli;
 import dev.prefloop.core.data.ShardFormat;
 import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.generate.SamplingSettings;
-import dev.prefloop.engine.djl.model.ComputeDtype;
-import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.sample.SampleResult;
 import dev.prefloop.engine.djl.sample.SampleScheme;
 import dev.prefloop.engine.djl.sample.SampleService;
@@ -110,18 +108,11 @@ public final class SampleCommand implements Callable<Integer> {
                     + " up to N x n sequences (default: ${DEFAULT-VALUE}). Does not change the output.")
     int batchSize;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
-            description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "auto",
-            description = "auto, float32 or float16 (GPU only) (default: ${DEFAULT-VALUE}).")
-    String dtype;
-
-
     @Option(names = "--resume", description = "Continue an interrupted run into DIR from its journal.")
     boolean resume;
 
+    @Mixin
+    DeviceMixin compute;
 
     @Mixin
     ShardOutputMixin output;
@@ -144,7 +135,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         SampleSettings settings = new SampleSettings(model, ref, prompts, out, fmt, s, n == null ? s.defaultN() : n,
                 beta, decoding, iteration, batchSize, !noChatTemplate, maxPromptTokens, !noRefLogps,
-                DeviceSpec.parse(device), ComputeDtype.parse(dtype), shard.slice(), output.force, resume);
+                compute.device(), compute.dtype(), shard.slice(), output.force, resume);
         SampleResult r = new SampleService(ConsoleProgressFactory.stderr()).run(settings);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("verb", "sample");

@@ -1,8 +1,6 @@
 package dev.prefloop.cli;
 
 import dev.prefloop.core.data.ShardFormat;
-import dev.prefloop.engine.djl.model.ComputeDtype;
-import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.score.ScoreResult;
 import dev.prefloop.engine.djl.score.ScoreService;
 import dev.prefloop.engine.djl.score.ScoreSettings;
@@ -62,18 +60,11 @@ public final class ScoreCommand implements Callable<Integer> {
                     + " 8 x N x vocab_size bytes (default: ${DEFAULT-VALUE}). A longer sequence runs alone.")
     int maxTokensPerBatch;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto",
-            description = "auto, cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}: the first GPU if libtorch sees one).")
-    String device;
-
-    @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "auto",
-            description = "auto, float32 or float16 (GPU only); bfloat16 weights are upcast (default: ${DEFAULT-VALUE}).")
-    String dtype;
-
-
-
     @Mixin
     TokenizationMixin tokenization;
+
+    @Mixin
+    DeviceMixin compute;
 
     @Mixin
     ShardOutputMixin output;
@@ -88,7 +79,7 @@ public final class ScoreCommand implements Callable<Integer> {
     public Integer call() {
         ShardFormat fmt = output.format();
         ScoreSettings settings = new ScoreSettings(model, input, out, fmt, perToken, asRef, batchSize,
-                maxTokensPerBatch, DeviceSpec.parse(device), ComputeDtype.parse(dtype), shard.slice(), output.force,
+                maxTokensPerBatch, compute.device(), compute.dtype(), shard.slice(), output.force,
                 tokenization.options());
         ScoreResult r = new ScoreService(ConsoleProgressFactory.stderr()).run(settings);
         Map<String, Object> summary = new LinkedHashMap<>();

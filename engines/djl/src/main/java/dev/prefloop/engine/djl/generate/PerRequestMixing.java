@@ -41,7 +41,7 @@ public final class PerRequestMixing implements LogitsMixing {
 
     @Override
     public NDArray mix(List<NDArray> logits) {
-        throw new UnsupportedOperationException("per-request weights need the batch's request indices");
+        throw new IllegalStateException("per-request weights need the batch's request indices: call mix(logits, requests)");
     }
 
     @Override
