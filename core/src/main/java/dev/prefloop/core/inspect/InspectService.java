@@ -178,10 +178,13 @@ public final class InspectService {
             } else if (v.isObject()) {
                 return "object";
             }
-            if (v.isEmpty()) {
-                return "list";
+            // A list is named by its first non-null element: [null, 1] is a list of integers.
+            for (JsonNode x : v) {
+                if (!x.isNull()) {
+                    return "list<" + typeName(x) + ">";
+                }
             }
-            return "list<" + typeName(v.get(0)) + ">";
+            return "list";
         }
     }
 }
