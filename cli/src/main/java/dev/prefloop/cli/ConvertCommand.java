@@ -36,8 +36,6 @@ public final class ConvertCommand implements Callable<Integer> {
                     + " to stdout (no manifest).")
     String out;
 
-
-
     @Option(names = "--kind", paramLabel = "KIND", defaultValue = "auto",
             description = "Check records as auto (the kind of the first record), prompt, sft, candidates,"
                     + " preference, or any (no checks). Default: ${DEFAULT-VALUE}.")

@@ -77,12 +77,10 @@ public final class LabelCommand implements Callable<Integer> {
             description = "Records per judge batch (one exec exchange, one journal append). Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-
     @Option(names = "--resume",
             description = "Reuse the judge answers an interrupted run of this slice journaled in DIR (hidden"
                     + " .label-journal*.jsonl), asking only what is missing.")
     boolean resume;
-
 
     @Mixin
     ShardOutputMixin output;

@@ -41,8 +41,6 @@ public final class TokenizeCommand implements Callable<Integer> {
             description = "Output directory of shards plus _manifest.json, written atomically.")
     Path out;
 
-
-
     @Mixin
     TokenizationMixin tokenization;
 

@@ -24,7 +24,6 @@ import dev.prefloop.engine.djl.text.TruncationTally;
 import dev.prefloop.engine.djl.text.template.ChatTemplate;
 import java.nio.file.Files;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -54,7 +53,7 @@ public final class TokenizeService {
         }
         List<Shard> shards = DatasetLocator.locate(s.input());
         Manifest planned = Manifest.planned("tokenize", PrefloopVersion.get(), s.manifestOptions(),
-                fingerprints(shards), TokenizerFingerprint.of(s.model()), null, s.slice().toString());
+                FileFingerprint.ofShards(shards), TokenizerFingerprint.of(s.model()), null, s.slice().toString());
         if (RerunCheck.decide(s.out(), s.slice(), planned, s.force()) == RerunCheck.Decision.UP_TO_DATE) {
             LOG.info("{} is up to date (same inputs, model, options and prefloop version); --force redoes it", s.out());
             return new TokenizeResult(true, 0, List.of(), Map.of(), seconds(t0));
@@ -139,16 +138,6 @@ public final class TokenizeService {
             a.add(id);
         }
         return a;
-    }
-
-    private static List<FileFingerprint> fingerprints(List<Shard> shards) {
-        List<FileFingerprint> out = new ArrayList<>();
-        for (Shard sh : shards) {
-            // standard input cannot be fingerprinted: such a run is never considered up to date
-            out.add(sh.path() != null ? FileFingerprint.of(sh.path())
-                    : new FileFingerprint("<stdin>", -1, Instant.now().toString()));
-        }
-        return out;
     }
 
     private static double seconds(long t0) {
