@@ -179,6 +179,36 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void assistantOnlyLossAddsMasksCoveringExactlyTheAssistantTurns() throws IOException {
+        Path conv = tmp.resolve("conv.jsonl");
+        Files.writeString(conv, "{\"id\": \"m1\", \"messages\": [{\"role\": \"user\", \"content\": \"Q1\"},"
+                + " {\"role\": \"assistant\", \"content\": \"A1\"}, {\"role\": \"user\", \"content\": \"Q2\"},"
+                + " {\"role\": \"assistant\", \"content\": \"A2\"}]}\n");
+        Path out = tmp.resolve("masked");
+        CliRun r = CliRun.of("tokenize", "-m", model.toString(), "-i", conv.toString(), "-o", out.toString(),
+                "--format", "jsonl", "--assistant-only-loss");
+        assertEquals(0, r.code(), r.err());
+        JsonNode rec = lines(out.resolve("part-00000.jsonl")).get(0);
+        long[] ids = longs(rec.get("input_ids"));
+        JsonNode mask = rec.get("assistant_masks");
+        assertEquals(ids.length, mask.size());
+        StringBuilder masked = new StringBuilder();
+        try (Tokenizer t = Tokenizer.load(model)) {
+            for (int i = 0; i < ids.length; i++) {
+                if (mask.get(i).asInt() == 1) {
+                    masked.append(t.decode(new long[] {ids[i]}, false));
+                }
+            }
+        }
+        // ChatML: an assistant turn is its content and end-of-turn, not the "<|im_start|>assistant\n" header
+        assertEquals("A1<|im_end|>\nA2<|im_end|>\n", masked.toString());
+        Path plain = tmp.resolve("plain");
+        assertEquals(0, CliRun.of("tokenize", "-m", model.toString(), "-i", conv.toString(), "-o", plain.toString(),
+                "--format", "jsonl").code());
+        assertFalse(lines(plain.resolve("part-00000.jsonl")).get(0).has("assistant_masks"), "only when asked");
+    }
+
+    @Test
     void badInputGivesTheRightExitCodeAndNoOutput() throws IOException {
         Path out = tmp.resolve("x");
         Path broken = tmp.resolve("broken.jsonl");

@@ -77,7 +77,7 @@ class ScoreTextRecordsTest {
     private Path tokenize(Path in, TokenizationOptions options) {
         Path out = tmp.resolve("tokenized");
         new TokenizeService(Progress.NONE).run(new TokenizeSettings(in.toString(), out, model, ShardFormat.JSONL,
-                SliceSpec.ALL, options, false));
+                SliceSpec.ALL, options, false, false));
         return out;
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefloop.core.data.JsonCodec;
 import dev.prefloop.core.data.ShardFormat;
 import dev.prefloop.core.data.SliceSpec;
 import dev.prefloop.core.error.ModelException;
@@ -51,7 +53,7 @@ class TextTrainingTest {
     private Path tokenized(Path data) {
         Path out = tmp.resolve(data.getFileName() + ".tok");
         new TokenizeService(Progress.NONE).run(new TokenizeSettings(data.toString(), out, model, ShardFormat.JSONL,
-                SliceSpec.ALL, TokenizationOptions.DEFAULT, false));
+                SliceSpec.ALL, TokenizationOptions.DEFAULT, false, true));
         return out;
     }
 
@@ -108,6 +110,23 @@ class TextTrainingTest {
                 {"prompt": [{"role": "user", "content": "What is 3+3?"}], "completion": [{"role": "assistant", "content": "6"}]}
                 """);
         assertSameWeights(sft(data, "sft-text"), sft(tokenized(data), "sft-ids"));
+    }
+
+    @Test
+    void multiTurnSftOnMessagesEqualsSftOnTheirAssistantMaskedTokenizedForm() throws IOException {
+        Path data = write("multi.jsonl", """
+                {"messages": [{"role": "user", "content": "1+1?"}, {"role": "assistant", "content": "2"}, {"role": "user", "content": "and 2+2?"}, {"role": "assistant", "content": "4"}]}
+                {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "3+3?"}, {"role": "assistant", "content": "6"}]}
+                """);
+        Path tokenized = tokenized(data);
+        JsonNode first = JsonCodec.mapper().readTree(Files.readAllLines(tokenized.resolve("part-00000.jsonl")).get(0));
+        int ones = 0;
+        for (JsonNode m : first.get("assistant_masks")) {
+            ones += m.asInt();
+        }
+        assertEquals(first.get("input_ids").size(), first.get("assistant_masks").size());
+        assertTrue(ones > 0 && ones < first.get("input_ids").size(), "both assistant turns and only they: " + ones);
+        assertSameWeights(sft(data, "sft-messages"), sft(tokenized, "sft-masked-ids"));
     }
 
     @Test

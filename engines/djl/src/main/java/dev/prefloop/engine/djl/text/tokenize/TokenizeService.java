@@ -1,5 +1,6 @@
 package dev.prefloop.engine.djl.text.tokenize;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.PrefloopVersion;
@@ -69,7 +70,12 @@ public final class TokenizeService {
                     ObjectNode r = in.next();
                     check(r, in.location());
                     TokenizedRecord t = records.tokenize(r, in.location());
-                    out.write(withTokens(r, t));
+                    ObjectNode tokenized = withTokens(r, t);
+                    if (s.assistantMasks() && r.has("messages")) {
+                        tokenized.set("assistant_masks", assistantMasks(records.assistantMasked(r, in.location()),
+                                tokenized, in.location()));
+                    }
+                    out.write(tokenized);
                     counts.add(t);
                     progress.advance(1);
                 }
@@ -130,6 +136,28 @@ public final class TokenizeService {
             o.set("completions_ids", candidateIds);
         }
         return o;
+    }
+
+    /**
+     * The assistant mask aligned with the {@code input_ids} just written (truncation cuts both alike); a rendering
+     * that tokenizes differently for the mask than for the ids would misalign them, so it stops the run.
+     */
+    static ArrayNode assistantMasks(RecordTokenizer.MaskedConversation masked, ObjectNode tokenized, String where) {
+        JsonNode written = tokenized.get("input_ids");
+        long[] full = masked.ids();
+        if (written.size() > full.length) {
+            throw new DataException(where + ", field messages: the assistant-masked rendering has " + full.length
+                    + " tokens, the tokenized one " + written.size());
+        }
+        ArrayNode mask = tokenized.arrayNode(written.size());
+        for (int i = 0; i < written.size(); i++) {
+            if (written.get(i).asLong() != full[i]) {
+                throw new DataException(where + ", field messages: token " + i + " differs between the rendering"
+                        + " with assistant masks and the plain one");
+            }
+            mask.add(masked.assistantMask()[i]);
+        }
+        return mask;
     }
 
     private static ArrayNode ids(ObjectNode factory, long[] ids) {

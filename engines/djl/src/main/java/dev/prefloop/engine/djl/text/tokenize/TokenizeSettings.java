@@ -18,9 +18,10 @@ import java.util.Map;
  * @param slice the slice of the input to process
  * @param tokenization truncation limits, chat-template variables, clock
  * @param force redo or replace earlier output
+ * @param assistantMasks add {@code assistant_masks} to {@code messages} records (TRL's assistant_only_loss)
  */
 public record TokenizeSettings(String input, Path out, Path model, ShardFormat format, SliceSpec slice,
-        TokenizationOptions tokenization, boolean force) {
+        TokenizationOptions tokenization, boolean force, boolean assistantMasks) {
 
     public TokenizeSettings {
         if (format == ShardFormat.PARQUET) {
@@ -33,6 +34,7 @@ public record TokenizeSettings(String input, Path out, Path model, ShardFormat f
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", format.extension().substring(1));
         m.putAll(tokenization.manifestOptions());
+        m.put("assistant_only_loss", assistantMasks);
         return m;
     }
 }
