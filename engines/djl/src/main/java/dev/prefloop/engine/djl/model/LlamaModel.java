@@ -186,44 +186,74 @@ public final class LlamaModel implements AutoCloseable {
 
     private final DecoderConfig config;
     private final NDManager manager;
+    private final boolean ownsWeights; // false for an adapter view: the base model frees the weights
     private final DataType dtype;
-    private final Map<String, NDArray> parameters;
+    private final Map<String, NDArray> baseParameters; // the checkpoint's tensors, shared by every view
+    private final LoraAdapter adapter; // null: the base model itself
+    private final Map<String, NDArray> parameters; // the base's, with any tensor the adapter replaces
+    private final NDArray[] constants; // 0-d: rms_norm_eps, -0.5, head_dim^-0.5
     private final NDArray embedTokens; // (V, C)
     private final Block[] blocks;
     private final RmsNorm norm;
     private final Linear head; // lm_head (V, C), the tied embedding, or score (L, C)
     private final RotaryEmbedding rotary;
 
-    private LlamaModel(DecoderConfig config, NDManager manager, DataType dtype, Map<String, NDArray> p) {
+    private LlamaModel(DecoderConfig config, NDManager manager, DataType dtype, Map<String, NDArray> base,
+            LoraAdapter adapter, boolean ownsWeights, NDArray[] constants) {
         this.config = config;
         this.manager = manager;
+        this.ownsWeights = ownsWeights;
         this.dtype = dtype;
+        this.baseParameters = Collections.unmodifiableMap(base);
+        this.adapter = adapter;
+        Map<String, NDArray> p = new LinkedHashMap<>(base);
+        if (adapter != null) {
+            for (Map.Entry<String, NDArray> e : adapter.replacedTensors().entrySet()) {
+                // modules_to_save: the adapter's float32 copy, in the compute dtype
+                NDArray t = e.getValue().getDataType() == dtype ? e.getValue() : e.getValue().toType(dtype, false);
+                NDScope.unregister(t);
+                p.put(e.getKey(), t);
+            }
+        }
         this.parameters = Collections.unmodifiableMap(p);
-        // Native scalars: the Number overloads free their scalar while autograd may still read it.
-        NDArray eps = manager.full(new Shape(), (float) config.rms_norm_eps());
-        NDArray minusHalf = manager.full(new Shape(), -0.5f);
-        NDArray scale = manager.full(new Shape(), (float) Math.pow(config.head_dim(), -0.5));
-        NDScope.unregister(eps, minusHalf, scale); // they live as long as the model, not a caller's scope
+        // Native scalars: the Number overloads free their scalar while autograd may still read it. Views share
+        // the base model's.
+        if (constants == null) {
+            constants = new NDArray[] {manager.full(new Shape(), (float) config.rms_norm_eps()),
+                    manager.full(new Shape(), -0.5f), manager.full(new Shape(), (float) Math.pow(config.head_dim(), -0.5))};
+            NDScope.unregister(constants); // they live as long as the model, not a caller's scope
+        }
+        this.constants = constants;
+        NDArray eps = constants[0];
+        NDArray minusHalf = constants[1];
+        NDArray scale = constants[2];
         this.embedTokens = p.get("model.embed_tokens.weight");
         this.blocks = new Block[config.num_hidden_layers()];
         for (int i = 0; i < blocks.length; i++) {
             String l = "model.layers." + i + ".";
             Attention attention = new Attention(linear(p, l + "self_attn.q_proj"), linear(p, l + "self_attn.k_proj"),
                     linear(p, l + "self_attn.v_proj"), linear(p, l + "self_attn.o_proj"), config, scale);
-            Mlp mlp = new Mlp(linear(p, l + "mlp.gate_proj"), linear(p, l + "mlp.up_proj"), linear(p, l + "mlp.down_proj"));
+            Mlp mlp = new Mlp(linear(p, l + "mlp.gate_proj"), linear(p, l + "mlp.up_proj"),
+                    linear(p, l + "mlp.down_proj"));
             blocks[i] = new Block(new RmsNorm(p.get(l + "input_layernorm.weight"), eps, minusHalf), attention,
                     new RmsNorm(p.get(l + "post_attention_layernorm.weight"), eps, minusHalf), mlp, config.windowOf(i));
         }
         this.norm = new RmsNorm(p.get("model.norm.weight"), eps, minusHalf);
         this.head = switch (config.head()) {
-            case CAUSAL_LM -> new Linear(config.tie_word_embeddings() ? embedTokens : p.get("lm_head.weight"), null);
-            case SEQUENCE_CLASSIFICATION -> new Linear(p.get("score.weight"), null);
+            case CAUSAL_LM -> adapted("lm_head", new Linear(config.tie_word_embeddings() ? embedTokens
+                    : p.get("lm_head.weight"), null));
+            case SEQUENCE_CLASSIFICATION -> adapted("score", new Linear(p.get("score.weight"), null));
         };
         this.rotary = new RotaryEmbedding(config.rope(), config.head_dim(), config.max_position_embeddings());
     }
 
-    private static Linear linear(Map<String, NDArray> p, String name) {
-        return new Linear(p.get(name + ".weight"), p.get(name + ".bias"));
+    private Linear linear(Map<String, NDArray> p, String module) {
+        return adapted(module, new Linear(p.get(module + ".weight"), p.get(module + ".bias")));
+    }
+
+    private Linear adapted(String module, Linear base) {
+        LoraAdapter.Factors f = adapter == null ? null : adapter.factors(module);
+        return f == null ? base : base.withLora(adapter, f);
     }
 
     /**
@@ -243,7 +273,7 @@ public final class LlamaModel implements AutoCloseable {
         try {
             Map<String, NDArray> p = CheckpointLoader.load(modelDir, expectedShapes(config),
                     name -> isIgnorable(config, name), manager, dtype);
-            LlamaModel model = new LlamaModel(config, manager, dtype, p);
+            LlamaModel model = new LlamaModel(config, manager, dtype, p, null, true, null);
             LOG.info("{}: {} parameters, {} on {}", config, String.format(Locale.ROOT, "%,d", model.parameterCount()),
                     dtype, device);
             return model;
@@ -315,10 +345,41 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * The parameters under their Hugging Face names, in checkpoint order; a tied lm_head is the
-     * embedding and not listed twice. Set requiresGradient on them to train.
+     * embedding and not listed twice. Set requiresGradient on them to train. For an adapter view, the
+     * base's tensors with those the adapter replaces (modules_to_save); the LoRA factors are in
+     * {@link #trainableParameters()}.
      */
     public Map<String, NDArray> parameters() {
         return parameters;
+    }
+
+    /**
+     * This model with {@code lora} added to the layers it adapts, sharing this model's weights (nothing is copied):
+     * the view is valid while both this model and the adapter are open, and closing it frees neither. A null
+     * adapter gives the base model itself as a view, e.g. the reference of a LoRA run (adapter disabled).
+     */
+    public LlamaModel withAdapter(LoraAdapter lora) {
+        if (lora != null && !lora.device().equals(device())) {
+            throw new IllegalArgumentException("the adapter is on " + lora.device() + ", the model on " + device());
+        }
+        return new LlamaModel(config, manager, dtype, baseParameters, lora, false, constants);
+    }
+
+    /** The adapter of this view, or null for a model without one. */
+    public LoraAdapter adapter() {
+        return adapter;
+    }
+
+    /** What training updates: the adapter's factors when there is one (the base stays frozen), else every parameter. */
+    public Map<String, NDArray> trainableParameters() {
+        return adapter != null ? adapter.parameters() : parameters;
+    }
+
+    /** Training mode switches LoRA dropout on (torch's module.train()); the model has no other dropout. */
+    public void setTraining(boolean on) {
+        if (adapter != null) {
+            adapter.setTraining(on);
+        }
     }
 
     /** The number of scalars in {@link #parameters()}. */
@@ -540,9 +601,11 @@ public final class LlamaModel implements AutoCloseable {
         return manager;
     }
 
-    /** Frees every parameter. */
+    /** Frees every parameter; an adapter view frees nothing (its base model and adapter own the arrays). */
     @Override
     public void close() {
-        manager.close();
+        if (ownsWeights) {
+            manager.close();
+        }
     }
 }

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.prefloop.core.error.ModelException;
 import dev.prefloop.engine.djl.weights.HostTensor;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -131,8 +130,8 @@ public final class AdamW implements AutoCloseable {
     public Map<String, HostTensor> state() {
         Map<String, HostTensor> s = new LinkedHashMap<>();
         for (String name : params.keySet()) {
-            s.put("exp_avg." + name, host(expAvg.get(name)));
-            s.put("exp_avg_sq." + name, host(expAvgSq.get(name)));
+            s.put("exp_avg." + name, HostTensor.float32(expAvg.get(name)));
+            s.put("exp_avg_sq." + name, HostTensor.float32(expAvgSq.get(name)));
         }
         return s;
     }
@@ -153,14 +152,6 @@ public final class AdamW implements AutoCloseable {
                     + ", expected F32" + target.getShape());
         }
         target.set(t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
-    }
-
-    /** A float32 array's bytes, little-endian, as safetensors stores them. */
-    static HostTensor host(NDArray a) {
-        float[] values = a.toFloatArray();
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        return new HostTensor("F32", a.getShape().getShape(), b);
     }
 
     /** Frees the moments. */

@@ -46,7 +46,7 @@ public final class TrainerCheckpoint {
     public static Map<String, HostTensor> weights(LlamaModel model) {
         Map<String, HostTensor> t = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-            t.put(e.getKey(), AdamW.host(e.getValue()));
+            t.put(e.getKey(), HostTensor.float32(e.getValue()));
         }
         return t;
     }

@@ -77,6 +77,38 @@ public final class HfCheckpointWriter {
         if (!checkpoint.config().isObject()) {
             throw new IllegalArgumentException("config.json must be a JSON object");
         }
+        writeDirectory(target, replace, dir -> fill(dir, checkpoint, maxShardBytes));
+    }
+
+    /**
+     * What a PEFT adapter directory holds.
+     *
+     * @param adapterConfig adapter_config.json's tree
+     * @param tensors the adapter's tensors under PEFT's names
+     * @param tokenizerSource a model directory whose tokenizer files are copied, or null
+     */
+    public record AdapterCheckpoint(JsonNode adapterConfig, Map<String, HostTensor> tensors, Path tokenizerSource) {}
+
+    /**
+     * Writes a PEFT adapter directory {@code target} as PeftModel.save_pretrained does: adapter_model.safetensors
+     * ({"format": "pt"} metadata), adapter_config.json (json.dumps(indent=2, sort_keys=True), no final newline), and
+     * the tokenizer files TRL saves beside it; atomically, like {@link #write}.
+     */
+    public static void writeAdapter(AdapterCheckpoint adapter, Path target, boolean replace) {
+        writeDirectory(target, replace, dir -> {
+            SafetensorsWriter.write(dir.resolve("adapter_model.safetensors"), adapter.tensors());
+            copyTokenizer(adapter.tokenizerSource(), dir);
+            String json = HfJsonWriter.write(adapter.adapterConfig());
+            AtomicFile.writeString(dir.resolve("adapter_config.json"), json.substring(0, json.length() - 1));
+        });
+    }
+
+    /** Fills a directory. */
+    private interface Filler {
+        void fill(Path dir) throws IOException;
+    }
+
+    private static void writeDirectory(Path target, boolean replace, Filler filler) {
         if (!replace && isNonEmptyDirectoryOrFile(target)) {
             throw new UsageException("output " + target + " already exists (replace it with --force)");
         }
@@ -85,7 +117,7 @@ public final class HfCheckpointWriter {
         try {
             Files.createDirectories(parent);
             Files.createDirectory(tmp);
-            fill(tmp, checkpoint, maxShardBytes);
+            filler.fill(tmp);
             moveIntoPlace(tmp, target, replace);
         } catch (IOException e) {
             throw new ModelException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
@@ -124,16 +156,21 @@ public final class HfCheckpointWriter {
                     HfJsonWriter.write(checkpoint.generationConfig()));
         }
         SafetensorsWriter.writeSharded(dir, checkpoint.tensors(), maxShardBytes);
-        if (checkpoint.tokenizerSource() != null) {
-            for (String name : TOKENIZER_FILES) {
-                Path source = checkpoint.tokenizerSource().resolve(name);
-                if (Files.isRegularFile(source)) {
-                    Files.copy(source, dir.resolve(name));
-                }
-            }
-        }
+        copyTokenizer(checkpoint.tokenizerSource(), dir);
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(checkpoint.extraFiles()).entrySet()) {
             AtomicFile.writeString(dir.resolve(e.getKey()), e.getValue());
+        }
+    }
+
+    private static void copyTokenizer(Path source, Path dir) throws IOException {
+        if (source == null) {
+            return;
+        }
+        for (String name : TOKENIZER_FILES) {
+            Path file = source.resolve(name);
+            if (Files.isRegularFile(file)) {
+                Files.copy(file, dir.resolve(name));
+            }
         }
     }
 
