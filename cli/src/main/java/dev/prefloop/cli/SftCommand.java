@@ -49,6 +49,9 @@ public final class SftCommand implements Callable<Integer> {
     TrainingMixin training;
 
     @Mixin
+    LoraMixin lora;
+
+    @Mixin
     ChatTemplateMixin template;
 
     @Mixin
@@ -58,7 +61,7 @@ public final class SftCommand implements Callable<Integer> {
     public Integer call() {
         TrainResult r = new SftTraining(ConsoleProgressFactory.stderr()).run(TrainingOptions.sft(training.model,
                 training.data, training.out, training.device, training.resume, training.force, template.options(0, 0),
-                training.options(spec, TrainingOptions.sftNames())));
+                training.options(spec, TrainingOptions.sftNames()), lora.adapter, lora.dtype));
         json.print(spec.commandLine().getOut(), TrainingSummary.of("sft", r));
         return ExitCodes.OK;
     }

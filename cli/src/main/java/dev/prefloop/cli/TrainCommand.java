@@ -139,8 +139,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--adversary-model", paramLabel = "DIR", description = "IOPO: the adversary's initial checkpoint (default: --model).")
     Path adversaryModel;
 
+    @Option(names = "--ref-adapter", paramLabel = "DIR", description = "With LoRA: the reference is the base carrying this PEFT adapter (TRL ref_adapter_name) instead of the base with the trained adapter disabled.")
+    Path refAdapter;
+
     @Mixin
     TrainingMixin training;
+
+    @Mixin
+    LoraMixin lora;
 
     @Mixin
     ChatTemplateMixin template;
@@ -158,7 +164,8 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, String> options = training.options(spec, TrainingOptions.preferenceNames());
         IopoSchedule iopo = IopoSchedule.take(options, adversaryModel);
         PreferenceTrainingSettings settings = TrainingOptions.preference(training.model, ref, training.data,
-                training.out, training.device, training.resume, training.force, template.options(0, 0), options);
+                training.out, training.device, training.resume, training.force, template.options(0, 0), options,
+                lora.adapter, refAdapter, lora.dtype);
         TrainResult r;
         if (IopoTraining.isIopo(settings)) {
             r = new IopoTraining(ConsoleProgressFactory.stderr()).run(settings, iopo);

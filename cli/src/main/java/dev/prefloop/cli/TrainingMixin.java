@@ -34,7 +34,7 @@ public final class TrainingMixin {
     @Option(names = "--force", description = "Delete a non-empty OUT and start afresh.")
     boolean force;
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "auto, cpu or cuda[:N] (default: ${DEFAULT-VALUE}). Weights and optimizer state are float32.")
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "auto", description = "auto, cpu or cuda[:N] (default: ${DEFAULT-VALUE}). Trained weights and optimizer state are float32.")
     String device;
 
     @Option(names = "--learning-rate", paramLabel = "LR", description = "Peak AdamW learning rate (train: 1e-6 as DPOConfig; sft: 2e-5 as SFTConfig).")

@@ -8,7 +8,6 @@ import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.loss.LdWeighting;
 import dev.prefloop.engine.djl.loss.LossRegistry;
 import dev.prefloop.engine.djl.loss.PreferenceLoss;
-import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
@@ -29,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * the frozen player is its reference, its log-probabilities computed once for the phase without gradient. Each
  * phase writes its checkpoints, metrics and resulting weights under {@code OUT/iopo/phase-K-PLAYER}, so OUT
  * always holds both players and the phase reached, and {@code --resume} continues inside or after any phase.
- * The protagonist ends at OUT, the adversary at OUT/adversary.
+ * The protagonist ends at OUT, the adversary at OUT/adversary. With LoRA both players are adapters on one frozen
+ * base ({@link IopoPlayers}), so one copy of the weights is in memory and OUT holds two PEFT adapters.
  */
 public final class IopoTraining {
 
@@ -70,6 +70,10 @@ public final class IopoTraining {
         if (!s.resume()) {
             OutputDirectory.prepare(s.out(), false, s.force());
         }
+        if (s.lora().enabled() && schedule.adversaryModel() != null) {
+            throw new UsageException("--adversary-model with LoRA: both players are adapters on --model (they start"
+                    + " from --adapter when given, else from new adapters)");
+        }
         DecoderConfig config = DecoderConfig.read(s.model());
         Path adversaryStart = schedule.adversaryModel() != null ? schedule.adversaryModel() : s.model();
         DecoderConfig.read(adversaryStart); // a bad --adversary-model fails here, before any output
@@ -89,17 +93,18 @@ public final class IopoTraining {
         ModelFiles protagonistFiles = ModelFiles.of(s.model());
         ModelFiles adversaryFiles = ModelFiles.of(adversaryStart);
         // Each player starts from its last finished phase, if any: the weights it had when the run stopped.
-        Path mu = lastFinished(phasesDir, phases, IopoSchedule.Player.PROTAGONIST).orElse(s.model());
-        Path nu = lastFinished(phasesDir, phases, IopoSchedule.Player.ADVERSARY).orElse(adversaryStart);
-        LlamaModel protagonist = LlamaModel.load(mu, device, ComputeDtype.FLOAT32);
-        LlamaModel adversary = null;
+        Optional<Path> mu = lastFinished(phasesDir, phases, IopoSchedule.Player.PROTAGONIST);
+        Optional<Path> nu = lastFinished(phasesDir, phases, IopoSchedule.Player.ADVERSARY);
         long steps = 0;
         long skippedSteps = 0;
         long tokens = 0;
         double seconds = 0;
         double lastLoss = Double.NaN;
-        try {
-            adversary = LlamaModel.load(nu, device, ComputeDtype.FLOAT32);
+        try (IopoPlayers players = s.lora().enabled()
+                ? IopoPlayers.adapters(s.model(), s.lora(), device, s.args().seed())
+                : IopoPlayers.models(s.model(), adversaryStart, device)) {
+            LlamaModel protagonist = players.open(IopoSchedule.Player.PROTAGONIST, mu);
+            LlamaModel adversary = players.open(IopoSchedule.Player.ADVERSARY, nu);
             for (IopoSchedule.Phase phase : phases) {
                 Path dir = phasesDir.resolve(phase.dirName());
                 if (finished(dir)) {
@@ -109,13 +114,12 @@ public final class IopoTraining {
                 boolean protagonistTrains = phase.player() == IopoSchedule.Player.PROTAGONIST;
                 Optional<Path> checkpoint = Files.isDirectory(dir) ? TrainerCheckpoint.latest(dir) : Optional.empty();
                 if (checkpoint.isPresent()) {
-                    LlamaModel resumed = LlamaModel.load(checkpoint.get(), device, ComputeDtype.FLOAT32);
                     if (protagonistTrains) {
-                        protagonist.close();
-                        protagonist = resumed;
+                        players.release(protagonist);
+                        protagonist = players.open(phase.player(), checkpoint);
                     } else {
-                        adversary.close();
-                        adversary = resumed;
+                        players.release(adversary);
+                        adversary = players.open(phase.player(), checkpoint);
                     }
                 } else {
                     TrainerCheckpoint.deleteRecursively(dir); // a phase stopped before its first checkpoint restarts
@@ -149,11 +153,6 @@ public final class IopoTraining {
             Trainer.writeModel(protagonist, protagonistFiles, s.out());
             LOG.info("IOPO: {} phases, {} steps; protagonist at {}, adversary at {}", phases.size(), steps, s.out(),
                     adversaryOut);
-        } finally {
-            protagonist.close();
-            if (adversary != null) {
-                adversary.close();
-            }
         }
         return new TrainResult(steps, skippedSteps, lastLoss, tokens, seconds, ProcessMemory.peakRssBytes(), s.out(),
                 skipped.byReason());
@@ -168,9 +167,9 @@ public final class IopoTraining {
                 a.maxNonFiniteSteps());
     }
 
-    /** A phase is finished when its weights are written (config.json comes last). */
+    /** A phase is finished when its weights are written (config.json, or a LoRA run's adapter_config.json, last). */
     private static boolean finished(Path phaseDir) {
-        return Files.isRegularFile(phaseDir.resolve("config.json"));
+        return ModelOutput.isComplete(phaseDir);
     }
 
     private static Optional<Path> lastFinished(Path phasesDir, List<IopoSchedule.Phase> phases,

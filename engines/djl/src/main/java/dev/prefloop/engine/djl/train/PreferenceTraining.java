@@ -6,7 +6,6 @@ import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.loss.LdWeighting;
 import dev.prefloop.engine.djl.loss.LossRegistry;
 import dev.prefloop.engine.djl.loss.PreferenceLoss;
-import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
@@ -83,7 +82,7 @@ public final class PreferenceTraining {
         boolean referenceFree = s.losses().stream().allMatch(n -> REFERENCE_FREE.contains(LossRegistry.entry(n).name()));
         Instant started = Instant.now();
         Manifest planned = TrainingManifest.planned("train", manifestOptions(s), s.data(), s.model(), s.reference(),
-                s.tokenization(), s.args().seed());
+                s.tokenization(), s.args().seed(), s.lora());
         if (!s.resume() && !s.force() && TrainingManifest.upToDate(s.out(), planned)) {
             LOG.info("{} is up to date (same data, models, options and prefloop version); --force redoes it", s.out());
             return TrainResult.upToDate(s.out());
@@ -103,15 +102,15 @@ public final class PreferenceTraining {
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
         OutputDirectory.create(s.out(), s.resume(), s.force());
         DeviceSpec device = DeviceSpec.parse(s.device());
-        Path policyDir = resumeFrom.orElse(s.model());
         boolean perToken = s.losses().stream().anyMatch(n -> PER_TOKEN_REFERENCE.contains(LossRegistry.entry(n).name()));
-        try (LlamaModel policy = LlamaModel.load(policyDir, device, ComputeDtype.FLOAT32)) {
-            LlamaModel startingPolicy = resumeFrom.isPresent() ? null : policy;
+        try (PolicyModel model = PolicyModel.open(s.model(), s.lora(), resumeFrom, device, s.args().seed())) {
+            LlamaModel policy = model.policy();
+            ReferenceSource refs = new ReferenceSource(s, device, model.base(), resumeFrom.isPresent() ? null : policy);
             ReferenceTokenLogps tokenReference = perToken
-                    ? tokenReference(s, pairs, padId, device, startingPolicy, tokenizerIdentity) : null;
+                    ? tokenReference(s, pairs, padId, refs, tokenizerIdentity) : null;
             ReferenceTable reference = referenceFree ? null
                     : tokenReference != null ? tokenReference.sums()
-                    : reference(s, pairs, padId, device, startingPolicy, ld, tokenizerIdentity);
+                    : reference(s, pairs, padId, refs, ld, tokenizerIdentity);
             LOG.info("resident set before training: {} MiB (peak so far {} MiB)", ProcessMemory.rssBytes() >> 20,
                     ProcessMemory.peakRssBytes() >> 20);
             PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, s.useWeighting(), padId,
@@ -134,11 +133,10 @@ public final class PreferenceTraining {
 
     /**
      * The reference table: the data's values when every pair has them; else the cache in OUT when it matches;
-     * else one pass of the reference model ({@code startingPolicy} itself when no --ref was given and the run is
-     * fresh: before the first update the policy is the reference), written to the cache.
+     * else one pass of the reference model ({@link ReferenceSource}), written to the cache.
      */
     private ReferenceTable reference(PreferenceTrainingSettings s, List<TokenizedPair> pairs, long padId,
-            DeviceSpec device, LlamaModel startingPolicy, LdWeighting ld, String tokenizerIdentity) {
+            ReferenceSource refs, LdWeighting ld, String tokenizerIdentity) {
         ReferenceTable fromData = ReferenceLogps.fromData(pairs);
         if (fromData != null && ld != null) {
             LOG.info("ld_alpha is set: the data's reference log-probabilities are plain sums, so they are recomputed");
@@ -146,24 +144,15 @@ public final class PreferenceTraining {
             LOG.info("reference log-probabilities taken from the data (ref_chosen_logps, ref_rejected_logps)");
             return fromData;
         }
-        Path refDir = s.reference() != null ? s.reference() : s.model();
-        String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir)
+        String fingerprint = ReferenceLogps.fingerprint(pairs, refs.identity()
                 + (ld == null ? "" : "|ld_alpha=" + s.ldAlpha()) + "|" + tokenizerIdentity);
         Path cache = s.out().resolve(ReferenceLogps.CACHE_FILE);
         ReferenceTable cached = ReferenceLogps.readCache(cache, fingerprint, pairs.size());
         if (cached != null) {
             return cached;
         }
-        ReferenceTable computed;
-        if (s.reference() == null && startingPolicy != null) {
-            computed = ReferenceLogps.compute(startingPolicy, pairs, s.args().batchSize(), s.args().microBatchTokens(),
-                    padId, progress, ld);
-        } else {
-            try (LlamaModel ref = LlamaModel.load(refDir, device, ComputeDtype.FLOAT32)) {
-                computed = ReferenceLogps.compute(ref, pairs, s.args().batchSize(), s.args().microBatchTokens(), padId,
-                        progress, ld);
-            }
-        }
+        ReferenceTable computed = refs.apply(ref -> ReferenceLogps.compute(ref, pairs, s.args().batchSize(),
+                s.args().microBatchTokens(), padId, progress, ld));
         ReferenceLogps.writeCache(cache, fingerprint, computed);
         LOG.info("reference log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
         return computed;
@@ -187,26 +176,16 @@ public final class PreferenceTraining {
      * reference model as {@link #reference} makes it (the data's sums cannot give per-token values).
      */
     private ReferenceTokenLogps tokenReference(PreferenceTrainingSettings s, List<TokenizedPair> pairs, long padId,
-            DeviceSpec device, LlamaModel startingPolicy, String tokenizerIdentity) {
-        Path refDir = s.reference() != null ? s.reference() : s.model();
-        String fingerprint = ReferenceLogps.fingerprint(pairs, ReferenceLogps.modelIdentity(refDir) + "|per_token|"
-                + tokenizerIdentity);
+            ReferenceSource refs, String tokenizerIdentity) {
+        String fingerprint = ReferenceLogps.fingerprint(pairs, refs.identity() + "|per_token|" + tokenizerIdentity);
         Path cache = s.out().resolve(ReferenceTokenLogps.CACHE_FILE);
         ReferenceTokenLogps cached = ReferenceTokenLogps.readCache(cache, fingerprint, pairs);
         if (cached != null) {
             LOG.info("reference token log-probabilities of {} pairs read from {}", pairs.size(), cache);
             return cached;
         }
-        ReferenceTokenLogps computed;
-        if (s.reference() == null && startingPolicy != null) {
-            computed = ReferenceTokenLogps.compute(startingPolicy, pairs, s.args().batchSize(),
-                    s.args().microBatchTokens(), padId, progress);
-        } else {
-            try (LlamaModel ref = LlamaModel.load(refDir, device, ComputeDtype.FLOAT32)) {
-                computed = ReferenceTokenLogps.compute(ref, pairs, s.args().batchSize(), s.args().microBatchTokens(),
-                        padId, progress);
-            }
-        }
+        ReferenceTokenLogps computed = refs.apply(ref -> ReferenceTokenLogps.compute(ref, pairs, s.args().batchSize(),
+                s.args().microBatchTokens(), padId, progress));
         computed.writeCache(cache, fingerprint);
         LOG.info("reference token log-probabilities of {} pairs computed and cached in {}", pairs.size(), cache);
         return computed;

@@ -24,7 +24,18 @@ import java.util.List;
  *     max_prompt_length truncate)
  * @param resume continue from OUT's latest checkpoint
  * @param force replace a non-empty OUT
+ * @param lora LoRA training instead of full fine-tuning, or {@link LoraSettings#NONE}
  */
 public record PreferenceTrainingSettings(Path model, Path reference, String data, Path out, String device,
         TrainingArguments args, List<String> losses, double[] lossWeights, boolean useWeighting, double rpoAlpha,
-        double ldAlpha, LossSettings lossSettings, TokenizationOptions tokenization, boolean resume, boolean force) {}
+        double ldAlpha, LossSettings lossSettings, TokenizationOptions tokenization, boolean resume, boolean force,
+        LoraSettings lora) {
+
+    /** Full fine-tuning settings. */
+    public PreferenceTrainingSettings(Path model, Path reference, String data, Path out, String device,
+            TrainingArguments args, List<String> losses, double[] lossWeights, boolean useWeighting, double rpoAlpha,
+            double ldAlpha, LossSettings lossSettings, TokenizationOptions tokenization, boolean resume, boolean force) {
+        this(model, reference, data, out, device, args, losses, lossWeights, useWeighting, rpoAlpha, ldAlpha,
+                lossSettings, tokenization, resume, force, LoraSettings.NONE);
+    }
+}

@@ -133,7 +133,8 @@ public final class ReferenceLogps {
         try (java.util.stream.Stream<Path> files = Files.list(modelDir)) {
             for (Path f : (Iterable<Path>) files.sorted()::iterator) {
                 String n = f.getFileName().toString();
-                if (n.endsWith(".safetensors") || n.endsWith(".bin") || n.equals("config.json")) {
+                if (n.endsWith(".safetensors") || n.endsWith(".bin") || n.equals("config.json")
+                        || n.equals("adapter_config.json")) {
                     s.append('|').append(n).append(':').append(Files.size(f)).append(':')
                             .append(Files.getLastModifiedTime(f).toMillis());
                 }

@@ -2,7 +2,6 @@ package dev.prefloop.engine.djl.train;
 
 import dev.prefloop.core.data.DatasetLocator;
 import dev.prefloop.core.progress.Progress;
-import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
@@ -40,7 +39,7 @@ public final class SftTraining {
                 new TypeReference<Map<String, Object>>() { }));
         options.put("packing", s.packing());
         Manifest planned = TrainingManifest.planned("sft", options, s.data(), s.model(), null, s.tokenization(),
-                s.args().seed());
+                s.args().seed(), s.lora());
         if (!s.resume() && !s.force() && TrainingManifest.upToDate(s.out(), planned)) {
             LOG.info("{} is up to date (same data, model, options and prefloop version); --force redoes it", s.out());
             return TrainResult.upToDate(s.out());
@@ -55,8 +54,9 @@ public final class SftTraining {
         LOG.info("{} records to train on, {} skipped {}", records.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
         OutputDirectory.create(s.out(), s.resume(), s.force());
-        try (LlamaModel model = LlamaModel.load(resumeFrom.orElse(s.model()), DeviceSpec.parse(s.device()),
-                ComputeDtype.FLOAT32)) {
+        try (PolicyModel policy = PolicyModel.open(s.model(), s.lora(), resumeFrom, DeviceSpec.parse(s.device()),
+                s.args().seed())) {
+            LlamaModel model = policy.policy();
             TrainingObjective objective = s.packing()
                     ? new PackedSftObjective(records, s.args().maxLength(), padId)
                     : new SftObjective(records, padId);

@@ -16,6 +16,14 @@ import java.nio.file.Path;
  *     max_prompt_length truncate)
  * @param resume continue from OUT's latest checkpoint
  * @param force replace a non-empty OUT
+ * @param lora LoRA training instead of full fine-tuning, or {@link LoraSettings#NONE}
  */
 public record SftTrainingSettings(Path model, String data, Path out, String device, TrainingArguments args,
-        boolean packing, TokenizationOptions tokenization, boolean resume, boolean force) {}
+        boolean packing, TokenizationOptions tokenization, boolean resume, boolean force, LoraSettings lora) {
+
+    /** Full fine-tuning settings. */
+    public SftTrainingSettings(Path model, String data, Path out, String device, TrainingArguments args,
+            boolean packing, TokenizationOptions tokenization, boolean resume, boolean force) {
+        this(model, data, out, device, args, packing, tokenization, resume, force, LoraSettings.NONE);
+    }
+}

@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.LlamaModel;
-import dev.prefloop.engine.djl.weights.HfCheckpointWriter;
-import dev.prefloop.engine.djl.weights.ShardPlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -79,6 +77,7 @@ public final class Trainer {
             p.setRequiresGradient(true);
         }
         TrainerState state = TrainerState.start();
+        boolean dropout = model.adapter() != null && model.adapter().config().loraDropout() > 0;
         try (AdamW optimizer = new AdamW(params, args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(),
                 args.weightDecay()); NDManager base = engine.newBaseManager(model.device())) {
             if (resumeFrom != null) {
@@ -101,7 +100,17 @@ public final class Trainer {
                 long step = state.globalStep();
                 Map<String, Double> values = new LinkedHashMap<>();
                 objective.beginStep(step);
-                long stepTokens = runStep(engine, base, model, params, plan.examples(step), values);
+                if (dropout) {
+                    // LoRA dropout draws from libtorch's generator: seeded per step, so --resume redraws the same masks
+                    engine.setRandomSeed((int) (args.seed() * 1_000_003L + step));
+                }
+                long stepTokens;
+                model.setTraining(true);
+                try {
+                    stepTokens = runStep(engine, base, model, params, plan.examples(step), values);
+                } finally {
+                    model.setTraining(false);
+                }
                 double loss = values.get("loss");
                 double gradNorm = GradientClipping.clip(params, args.maxGradNorm());
                 boolean finite = Double.isFinite(loss) && Double.isFinite(gradNorm);
@@ -176,17 +185,19 @@ public final class Trainer {
         return tokens;
     }
 
-    /** The model's weights at {@code out} in Hugging Face layout, config.json last, beside what else is there. */
+    /**
+     * The trained weights at {@code out} beside what else is there: the model in Hugging Face layout, config.json
+     * last, or a LoRA run's adapter in PEFT's, adapter_config.json last.
+     */
     static void writeModel(LlamaModel model, ModelFiles files, Path out) {
         Path partial = out.resolve(".final.partial");
         TrainerCheckpoint.deleteRecursively(partial);
-        HfCheckpointWriter.write(new HfCheckpointWriter.Checkpoint(files.config(), files.generationConfig(),
-                TrainerCheckpoint.weights(model), files.tokenizerDir()), partial, ShardPlan.DEFAULT_MAX_SHARD_BYTES,
-                true);
+        ModelOutput.write(model, files, partial);
+        String marker = ModelOutput.marker(model);
         try (Stream<Path> s = Files.list(partial)) {
-            List<Path> written = s.sorted((a, b) -> a.getFileName().toString().equals("config.json") ? 1
-                    : b.getFileName().toString().equals("config.json") ? -1 : a.compareTo(b)).toList();
-            // config.json last: a directory with a config.json holds complete weights.
+            List<Path> written = s.sorted((a, b) -> a.getFileName().toString().equals(marker) ? 1
+                    : b.getFileName().toString().equals(marker) ? -1 : a.compareTo(b)).toList();
+            // The marker last: a directory with it holds complete weights.
             for (Path f : written) {
                 Files.move(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING,
                         StandardCopyOption.ATOMIC_MOVE);

@@ -8,11 +8,9 @@ import dev.prefloop.core.data.JsonCodec;
 import dev.prefloop.core.error.ModelException;
 import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.model.LlamaModel;
-import dev.prefloop.engine.djl.weights.HfCheckpointWriter;
 import dev.prefloop.engine.djl.weights.HostTensor;
 import dev.prefloop.engine.djl.weights.SafetensorsReader;
 import dev.prefloop.engine.djl.weights.SafetensorsWriter;
-import dev.prefloop.engine.djl.weights.ShardPlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * TrainerCheckpoint writes and reads {@code OUT/checkpoint-N} as TRL's Trainer lays it out: the model in Hugging
- * Face layout (config.json, model.safetensors, tokenizer files), trainer_state.json with transformers' TrainerState
+ * Face layout (config.json, model.safetensors, tokenizer files) or a LoRA run's adapter in PEFT's, trainer_state.json with transformers' TrainerState
  * fields, and the optimizer, scheduler and RNG state; prefloop writes those three as optimizer.safetensors
  * (exp_avg.NAME, exp_avg_sq.NAME), scheduler.json and rng_state.json instead of pickles, plus training_args.json
  * and prefloop_state.json (the data position). The directory is filled under a hidden name and renamed whole.
@@ -58,8 +56,7 @@ public final class TrainerCheckpoint {
         Path target = out.resolve("checkpoint-" + step);
         Path partial = out.resolve(".checkpoint-" + step + ".partial");
         deleteRecursively(partial);
-        HfCheckpointWriter.write(new HfCheckpointWriter.Checkpoint(files.config(), files.generationConfig(),
-                weights(model), files.tokenizerDir()), partial, ShardPlan.DEFAULT_MAX_SHARD_BYTES, true);
+        ModelOutput.write(model, files, partial);
         SafetensorsWriter.write(partial.resolve("optimizer.safetensors"), optimizer.state(),
                 Map.of("format", "pt", "step", Long.toString(optimizer.steps())));
         ObjectNode scheduler = JsonCodec.mapper().createObjectNode();

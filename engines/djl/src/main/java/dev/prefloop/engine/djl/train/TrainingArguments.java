@@ -81,28 +81,28 @@ public record TrainingArguments(
     private static final Map<String, BiConsumer<Map<String, Object>, String>> PARSERS = new LinkedHashMap<>();
 
     static {
-        PARSERS.put("learning_rate", (m, v) -> m.put("learning_rate", number("learning_rate", v)));
-        PARSERS.put("num_train_epochs", (m, v) -> m.put("num_train_epochs", number("num_train_epochs", v)));
-        PARSERS.put("max_steps", (m, v) -> m.put("max_steps", (long) integer("max_steps", v)));
-        PARSERS.put("batch_size", (m, v) -> m.put("batch_size", integer("batch_size", v)));
-        PARSERS.put("per_device_train_batch_size", (m, v) -> m.put("batch_size", integer("per_device_train_batch_size", v)));
+        PARSERS.put("learning_rate", (m, v) -> m.put("learning_rate", OptionText.number("learning_rate", v)));
+        PARSERS.put("num_train_epochs", (m, v) -> m.put("num_train_epochs", OptionText.number("num_train_epochs", v)));
+        PARSERS.put("max_steps", (m, v) -> m.put("max_steps", (long) OptionText.integer("max_steps", v)));
+        PARSERS.put("batch_size", (m, v) -> m.put("batch_size", OptionText.integer("batch_size", v)));
+        PARSERS.put("per_device_train_batch_size", (m, v) -> m.put("batch_size", OptionText.integer("per_device_train_batch_size", v)));
         PARSERS.put("gradient_accumulation_steps",
-                (m, v) -> m.put("gradient_accumulation_steps", integer("gradient_accumulation_steps", v)));
-        PARSERS.put("micro_batch_tokens", (m, v) -> m.put("micro_batch_tokens", (long) integer("micro_batch_tokens", v)));
-        PARSERS.put("warmup_ratio", (m, v) -> m.put("warmup_ratio", number("warmup_ratio", v)));
-        PARSERS.put("warmup_steps", (m, v) -> m.put("warmup_steps", (long) integer("warmup_steps", v)));
+                (m, v) -> m.put("gradient_accumulation_steps", OptionText.integer("gradient_accumulation_steps", v)));
+        PARSERS.put("micro_batch_tokens", (m, v) -> m.put("micro_batch_tokens", (long) OptionText.integer("micro_batch_tokens", v)));
+        PARSERS.put("warmup_ratio", (m, v) -> m.put("warmup_ratio", OptionText.number("warmup_ratio", v)));
+        PARSERS.put("warmup_steps", (m, v) -> m.put("warmup_steps", (long) OptionText.integer("warmup_steps", v)));
         PARSERS.put("lr_scheduler_type", (m, v) -> m.put("lr_scheduler_type", SchedulerType.of(v)));
-        PARSERS.put("max_grad_norm", (m, v) -> m.put("max_grad_norm", number("max_grad_norm", v)));
-        PARSERS.put("weight_decay", (m, v) -> m.put("weight_decay", number("weight_decay", v)));
-        PARSERS.put("adam_beta1", (m, v) -> m.put("adam_beta1", number("adam_beta1", v)));
-        PARSERS.put("adam_beta2", (m, v) -> m.put("adam_beta2", number("adam_beta2", v)));
-        PARSERS.put("adam_epsilon", (m, v) -> m.put("adam_epsilon", number("adam_epsilon", v)));
-        PARSERS.put("seed", (m, v) -> m.put("seed", (long) integer("seed", v)));
-        PARSERS.put("logging_steps", (m, v) -> m.put("logging_steps", integer("logging_steps", v)));
-        PARSERS.put("save_steps", (m, v) -> m.put("save_steps", integer("save_steps", v)));
-        PARSERS.put("max_length", (m, v) -> m.put("max_length", integer("max_length", v)));
-        PARSERS.put("max_prompt_length", (m, v) -> m.put("max_prompt_length", integer("max_prompt_length", v)));
-        PARSERS.put("max_nonfinite_steps", (m, v) -> m.put("max_nonfinite_steps", integer("max_nonfinite_steps", v)));
+        PARSERS.put("max_grad_norm", (m, v) -> m.put("max_grad_norm", OptionText.number("max_grad_norm", v)));
+        PARSERS.put("weight_decay", (m, v) -> m.put("weight_decay", OptionText.number("weight_decay", v)));
+        PARSERS.put("adam_beta1", (m, v) -> m.put("adam_beta1", OptionText.number("adam_beta1", v)));
+        PARSERS.put("adam_beta2", (m, v) -> m.put("adam_beta2", OptionText.number("adam_beta2", v)));
+        PARSERS.put("adam_epsilon", (m, v) -> m.put("adam_epsilon", OptionText.number("adam_epsilon", v)));
+        PARSERS.put("seed", (m, v) -> m.put("seed", (long) OptionText.integer("seed", v)));
+        PARSERS.put("logging_steps", (m, v) -> m.put("logging_steps", OptionText.integer("logging_steps", v)));
+        PARSERS.put("save_steps", (m, v) -> m.put("save_steps", OptionText.integer("save_steps", v)));
+        PARSERS.put("max_length", (m, v) -> m.put("max_length", OptionText.integer("max_length", v)));
+        PARSERS.put("max_prompt_length", (m, v) -> m.put("max_prompt_length", OptionText.integer("max_prompt_length", v)));
+        PARSERS.put("max_nonfinite_steps", (m, v) -> m.put("max_nonfinite_steps", OptionText.integer("max_nonfinite_steps", v)));
     }
 
     /** The snake_case names {@link #from} accepts. */
@@ -201,22 +201,6 @@ public record TrainingArguments(
     private static void require(boolean ok, String name, Object value, String range) {
         if (!ok) {
             throw new UsageException(name + " must be " + range + ", got " + value);
-        }
-    }
-
-    private static double number(String name, String v) {
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + ": not a number: '" + v + "'");
-        }
-    }
-
-    private static int integer(String name, String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + ": not an integer: '" + v + "'");
         }
     }
 }

@@ -30,13 +30,19 @@ final class TrainingManifest {
 
     /** What a run with these inputs and options will be. */
     static Manifest planned(String verb, Map<String, Object> options, String data, Path model, Path reference,
-            TokenizationOptions tokenization, long seed) {
+            TokenizationOptions tokenization, long seed, LoraSettings lora) {
         Map<String, Object> all = new LinkedHashMap<>(options);
         all.put("tokenization", tokenization.manifestOptions());
+        all.putAll(lora.manifestOptions());
         List<FileFingerprint> models = new ArrayList<>(ModelFingerprint.of(model));
         models.addAll(TokenizerFingerprint.of(model));
         if (reference != null) {
             models.addAll(ModelFingerprint.of(reference));
+        }
+        for (Path adapter : java.util.Arrays.asList(lora.adapter(), lora.refAdapter())) {
+            if (adapter != null) {
+                models.addAll(ModelFingerprint.ofAdapter(adapter));
+            }
         }
         return Manifest.planned(verb, PrefloopVersion.get(), all, FileFingerprint.ofShards(DatasetLocator.locate(data)),
                 models, seed, null);

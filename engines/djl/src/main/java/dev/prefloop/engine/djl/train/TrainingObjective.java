@@ -42,8 +42,8 @@ public interface TrainingObjective {
     /** The micro-batch's forward pass and loss, on {@code manager} (the step's). */
     Micro compute(LlamaModel model, int[] examples, NDManager manager);
 
-    /** The trainable parameters by name: the policy's, plus any the objective owns. */
+    /** The trainable parameters by name: the policy's (its adapter's with LoRA), plus any the objective owns. */
     default Map<String, NDArray> trainableParameters(LlamaModel model) {
-        return model.parameters();
+        return model.trainableParameters();
     }
 }

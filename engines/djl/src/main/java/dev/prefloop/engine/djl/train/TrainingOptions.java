@@ -28,18 +28,29 @@ public final class TrainingOptions {
     /** {@code prefloop train}'s settings. */
     public static PreferenceTrainingSettings preference(Path model, Path reference, String data, Path out,
             String device, boolean resume, boolean force, TokenizationOptions tokenization, Map<String, String> options) {
+        return preference(model, reference, data, out, device, resume, force, tokenization, options, null, null, null);
+    }
+
+    /**
+     * {@code prefloop train}'s settings with LoRA's path and dtype options: {@code adapter} continues an adapter,
+     * {@code refAdapter} is the reference's, {@code dtype} the --dtype text (each null when not given).
+     */
+    public static PreferenceTrainingSettings preference(Path model, Path reference, String data, Path out,
+            String device, boolean resume, boolean force, TokenizationOptions tokenization, Map<String, String> options,
+            Path adapter, Path refAdapter, String dtype) {
         Map<String, String> rest = new LinkedHashMap<>(options);
+        LoraSettings lora = LoraSettings.take(rest, adapter, refAdapter, dtype);
         String lossText = firstOf(rest, "loss", "loss_type");
         List<String> losses = lossText == null ? List.of("sigmoid") : split(lossText);
         String weightsText = rest.remove("loss_weights");
         double[] weights = weightsText == null ? null : split(weightsText).stream()
-                .mapToDouble(v -> number("loss_weights", v)).toArray();
+                .mapToDouble(v -> OptionText.number("loss_weights", v)).toArray();
         String weighting = rest.remove("use_weighting");
-        boolean useWeighting = weighting != null && bool("use_weighting", weighting);
+        boolean useWeighting = weighting != null && OptionText.bool("use_weighting", weighting);
         String rpo = rest.remove("rpo_alpha");
-        double rpoAlpha = rpo == null ? Double.NaN : number("rpo_alpha", rpo);
+        double rpoAlpha = rpo == null ? Double.NaN : OptionText.number("rpo_alpha", rpo);
         String ld = rest.remove("ld_alpha");
-        double ldAlpha = ld == null ? Double.NaN : number("ld_alpha", ld);
+        double ldAlpha = ld == null ? Double.NaN : OptionText.number("ld_alpha", ld);
         LossSettings.Builder b = new LossSettings.Builder();
         Set<String> given = new LinkedHashSet<>();
         for (String name : LossSettings.names()) {
@@ -53,27 +64,36 @@ public final class TrainingOptions {
         TrainingArguments args = TrainingArguments.from(requireKnown(rest, "train"), false);
         return new PreferenceTrainingSettings(require(model, "--model"), reference, require(data, "--data"),
                 require(out, "--out"), device, args, losses, weights, useWeighting, rpoAlpha, ldAlpha, b.build(),
-                tokenization, resume, force);
+                tokenization, resume, force, lora);
     }
 
     /** {@code prefloop sft}'s settings. */
     public static SftTrainingSettings sft(Path model, String data, Path out, String device, boolean resume,
             boolean force, TokenizationOptions tokenization, Map<String, String> options) {
+        return sft(model, data, out, device, resume, force, tokenization, options, null, null);
+    }
+
+    /** {@code prefloop sft}'s settings with LoRA's --adapter and --dtype (null when not given). */
+    public static SftTrainingSettings sft(Path model, String data, Path out, String device, boolean resume,
+            boolean force, TokenizationOptions tokenization, Map<String, String> options, Path adapter, String dtype) {
         Map<String, String> rest = new LinkedHashMap<>(options);
+        LoraSettings lora = LoraSettings.take(rest, adapter, null, dtype);
         String packingText = rest.remove("packing");
-        boolean packing = packingText != null && bool("packing", packingText);
+        boolean packing = packingText != null && OptionText.bool("packing", packingText);
         TrainingArguments args = TrainingArguments.from(requireKnown(rest, "sft"), true);
         if (packing && args.maxLength() <= 0) {
             throw new UsageException("--packing needs --max-length > 0 (the packed row length)");
         }
         return new SftTrainingSettings(require(model, "--model"), require(data, "--data"), require(out, "--out"),
-                device, args, packing, tokenization, resume, force);
+                device, args, packing, tokenization, resume, force, lora);
     }
 
     /** Every option name sft accepts in snake_case. */
     public static Set<String> sftNames() {
         Set<String> s = new LinkedHashSet<>(TrainingArguments.names());
         s.add("packing");
+        s.addAll(LoraSettings.names());
+        s.add("lora_target");
         return s;
     }
 
@@ -83,6 +103,8 @@ public final class TrainingOptions {
         s.addAll(LossSettings.names());
         s.addAll(IopoSchedule.names());
         s.addAll(TrainingArguments.names());
+        s.addAll(LoraSettings.names());
+        s.add("lora_target");
         return s;
     }
 
@@ -129,22 +151,6 @@ public final class TrainingOptions {
             throw new UsageException("--loss: at least one loss name is required");
         }
         return out;
-    }
-
-    private static double number(String name, String v) {
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException(name + ": not a number: '" + v + "'");
-        }
-    }
-
-    private static boolean bool(String name, String v) {
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "" -> true;
-            case "false" -> false;
-            default -> throw new UsageException(name + ": expected true or false, got '" + v + "'");
-        };
     }
 
     private static <T> T require(T value, String option) {

@@ -11,7 +11,7 @@ public final class TrainChild {
 
     private TrainChild() {}
 
-    /** Arguments: MODEL DATA OUT SLEEP_MS RESUME(true|false). */
+    /** Arguments: MODEL DATA OUT SLEEP_MS RESUME(true|false) [lora]. */
     public static void main(String[] args) {
         long sleep = Long.parseLong(args[3]);
         Progress slow = new Progress() {
@@ -30,16 +30,53 @@ public final class TrainChild {
             @Override
             public void finish() {}
         };
+        boolean lora = args.length > 5 && args[5].equals("lora");
         new PreferenceTraining(slow).run(settings(Path.of(args[0]), args[1], Path.of(args[2]),
-                Boolean.parseBoolean(args[4])));
+                Boolean.parseBoolean(args[4]), lora ? LORA : LoraSettings.NONE));
     }
+
+    /**
+     * Starts the run in a child JVM (150 ms per step), SIGKILLs it once {@code checkpoint} under {@code out} is
+     * complete, and checks that it died before finishing; {@code extra} are further arguments (e.g. "lora").
+     */
+    static void runAndKillAfter(Path model, Path data, Path out, String checkpoint, Path log, String... extra)
+            throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new java.util.ArrayList<>(List.of(javaBin, "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), TrainChild.class.getName(),
+                model.toString(), data.toString(), out.toString(), "150", "false"));
+        cmd.addAll(List.of(extra));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path state = out.resolve(checkpoint).resolve(TrainerCheckpoint.STATE_FILE);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (!java.nio.file.Files.exists(state) && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        if (!child.isAlive()) {
+            throw new AssertionError("child ended before " + checkpoint + ": " + java.nio.file.Files.readString(log));
+        }
+        child.destroyForcibly(); // SIGKILL
+        child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        if (!java.nio.file.Files.exists(state)) {
+            throw new AssertionError(checkpoint + " not written before the kill: " + java.nio.file.Files.readString(log));
+        }
+    }
+
+    /** The adapter of the LoRA resume test: every projection, rank 4, with dropout (so its masks must replay). */
+    static final LoraSettings LORA = new LoraSettings(true, 4, 8, 0.1, List.of("all-linear"), false, null, null,
+            dev.prefloop.engine.djl.model.ComputeDtype.FLOAT32);
 
     /** The run every resume test makes: 24 steps, a checkpoint every 8. */
     static PreferenceTrainingSettings settings(Path model, String data, Path out, boolean resume) {
+        return settings(model, data, out, resume, LoraSettings.NONE);
+    }
+
+    /** The same run with {@code lora}. */
+    static PreferenceTrainingSettings settings(Path model, String data, Path out, boolean resume, LoraSettings lora) {
         TrainingArguments args = TrainingArguments.from(java.util.Map.of("learning_rate", "2e-3", "max_steps", "24",
                 "batch_size", "4", "gradient_accumulation_steps", "2", "save_steps", "8", "logging_steps", "4",
                 "warmup_ratio", "0.1", "seed", "5"), false);
         return new PreferenceTrainingSettings(model, null, data, out, "cpu", args, List.of("sigmoid"), null, false,
-                Double.NaN, Double.NaN, LossSettings.defaults(), TokenizationOptions.DEFAULT, resume, false);
+                Double.NaN, Double.NaN, LossSettings.defaults(), TokenizationOptions.DEFAULT, resume, false, lora);
     }
 }

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,20 +202,7 @@ class TrainingRunTest {
         new PreferenceTraining(Progress.NONE).run(TrainChild.settings(model, data.toString(), straight, false));
 
         Path killed = tmp.resolve("killed");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Dai.djl.offline=true",
-                "-cp", System.getProperty("java.class.path"), TrainChild.class.getName(), model.toString(),
-                data.toString(), killed.toString(), "150", "false")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
-        Path firstCheckpoint = killed.resolve("checkpoint-8").resolve(TrainerCheckpoint.STATE_FILE);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!Files.exists(firstCheckpoint) && child.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(child.isAlive(), "child still running at checkpoint-8: " + Files.readString(tmp.resolve("child.log")));
-        child.destroyForcibly(); // SIGKILL
-        child.waitFor(30, TimeUnit.SECONDS);
-        assertTrue(Files.exists(firstCheckpoint), "checkpoint-8 written before the kill");
+        TrainChild.runAndKillAfter(model, data, killed, "checkpoint-8", tmp.resolve("child.log"));
         assertTrue(!Files.exists(killed.resolve("model.safetensors")), "the killed run did not finish");
 
         TrainResult resumed = new PreferenceTraining(Progress.NONE).run(TrainChild.settings(model, data.toString(), killed,
