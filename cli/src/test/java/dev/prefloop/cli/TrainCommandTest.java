@@ -239,6 +239,85 @@ class TrainCommandTest {
         assertEquals("up-to-date", JsonCodec.mapper().readTree(out).get("status").asText());
     }
 
+    @Test
+    void loraFromAConfigFileWritesAPeftAdapterAndResumes() throws Exception {
+        Path config = Files.writeString(tmp.resolve("lora.yaml"), """
+                use_peft: true
+                lora_r: 4
+                lora_alpha: 8
+                lora_target_modules: [q_proj, v_proj, down_proj]
+                max_steps: 4
+                per_device_train_batch_size: 4
+                save_steps: 2
+                """);
+        Path o = tmp.resolve("lora");
+        assertEquals(0, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--config", config.toString(), "--learning-rate", "1e-3", "--json"), err);
+        assertEquals(4, JsonCodec.mapper().readTree(out).get("steps").asInt());
+        JsonNode adapter = JsonCodec.mapper().readTree(o.resolve("adapter_config.json").toFile());
+        assertEquals(4, adapter.get("r").asInt());
+        assertEquals(8, adapter.get("lora_alpha").asInt());
+        assertEquals("LORA", adapter.get("peft_type").asText());
+        assertFalse(Files.exists(o.resolve("model.safetensors")), "a LoRA run writes the adapter only");
+        assertEquals(0, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--config", config.toString(), "--learning-rate", "1e-3", "--json"), err);
+        assertEquals("up-to-date", JsonCodec.mapper().readTree(out).get("status").asText());
+        // Another rank is another run.
+        assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--config", config.toString(), "--learning-rate", "1e-3", "--lora-r", "8"));
+        assertTrue(err.contains("--resume") && err.contains("--force"), err);
+    }
+
+    @Test
+    void loraContinuesAPeftAdapterAndTakesAReferenceAdapter() throws Exception {
+        Path peft = Path.of("../engines/djl/src/test/resources/lora/peft-llama-gqa").toAbsolutePath().normalize();
+        Path o = tmp.resolve("continued");
+        assertEquals(0, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--adapter", peft.toString(), "--ref-adapter", peft.toString(), "--max-steps", "2", "--batch-size",
+                "4", "--save-steps", "0", "--json"), err);
+        JsonNode adapter = JsonCodec.mapper().readTree(o.resolve("adapter_config.json").toFile());
+        assertEquals(2, adapter.get("rank_pattern").get("down_proj").asInt(), "the continued adapter's own config");
+        assertEquals(0, run("sft", "--model", model.toString(), "--data", Files.writeString(tmp.resolve("s.jsonl"),
+                "{\"prompt_ids\": [5, 6], \"completion_ids\": [8, 9]}\n").toString(), "--out",
+                tmp.resolve("sft").toString(), "--use-peft", "--max-steps", "1"), err);
+        assertTrue(Files.isRegularFile(tmp.resolve("sft").resolve("adapter_model.safetensors")));
+    }
+
+    @Test
+    void badLoraOptionsAndAdaptersFailWithTheirExitCodeAndLeaveNoOutput() throws Exception {
+        Path o = tmp.resolve("bad");
+        Path peft = Path.of("../engines/djl/src/test/resources/lora/peft-llama-gqa").toAbsolutePath().normalize();
+        String[] base = {"train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+            "--max-steps", "1"};
+        assertEquals(2, run(concat(base, "--lora-target", "qkv_proj")));
+        assertTrue(err.contains("qkv_proj") && err.contains("q_proj"), err);
+        assertEquals(2, run(concat(base, "--lora-r", "0")));
+        assertTrue(err.contains("--lora-r"), err);
+        assertEquals(2, run(concat(base, "--lora-dropout", "1.5")));
+        assertEquals(2, run(concat(base, "--dtype", "float16")));
+        assertTrue(err.contains("needs LoRA"), err);
+        assertEquals(2, run(concat(base, "--use-peft", "--dtype", "float16")));
+        assertTrue(err.contains("GPU") || err.contains("CPU"), err);
+        assertEquals(2, run(concat(base, "--ref-adapter", peft.toString())));
+        assertEquals(2, run(concat(base, "--adapter", peft.toString(), "--lora-r", "8")));
+        assertEquals(2, run(concat(base, "--adapter", tmp.toString())));
+        assertTrue(err.contains("not a PEFT adapter directory"), err);
+        // An adapter whose config does not describe its tensors (the rank_pattern dropped): exit 4, a model problem
+        Path broken = Files.createDirectories(tmp.resolve("broken"));
+        Files.copy(peft.resolve("adapter_model.safetensors"), broken.resolve("adapter_model.safetensors"));
+        Files.writeString(broken.resolve("adapter_config.json"), Files.readString(peft.resolve("adapter_config.json"))
+                .replace("\"down_proj\": 2", "\"down_proj_x\": 2"));
+        assertEquals(4, run(concat(base, "--adapter", broken.toString())));
+        assertTrue(err.contains("down_proj") && err.contains("rank"), err);
+        assertFalse(Files.exists(o), "no output left: " + err);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
     private int sftUsage(String... extra) {
         String[] args = new String[] {"sft", "--model", model.toString(), "--data", pairs.toString(), "--out",
                 tmp.resolve("x").toString(), extra[0], extra[1]};

@@ -85,7 +85,6 @@ public final class IopoTraining {
         List<TokenizedPair> swapped = schedule.zeroSum() ? swapped(pairs) : pairs;
         LOG.info("{} pairs to train on, {} skipped {}", pairs.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
-        OutputDirectory.create(s.out(), s.resume(), s.force());
         DeviceSpec device = DeviceSpec.parse(s.device());
         StepPlan epoch = new StepPlan(pairs.size(), s.args().batchSize(), s.args().gradientAccumulationSteps(), 1, 0,
                 s.args().seed());
@@ -93,8 +92,11 @@ public final class IopoTraining {
         ModelFiles protagonistFiles = ModelFiles.of(s.model());
         ModelFiles adversaryFiles = ModelFiles.of(adversaryStart);
         // Each player starts from its last finished phase, if any: the weights it had when the run stopped.
-        Optional<Path> mu = lastFinished(phasesDir, phases, IopoSchedule.Player.PROTAGONIST);
-        Optional<Path> nu = lastFinished(phasesDir, phases, IopoSchedule.Player.ADVERSARY);
+        // A fresh run ignores what OUT holds: --force clears it once both players have loaded.
+        Optional<Path> mu = s.resume() ? lastFinished(phasesDir, phases, IopoSchedule.Player.PROTAGONIST)
+                : Optional.empty();
+        Optional<Path> nu = s.resume() ? lastFinished(phasesDir, phases, IopoSchedule.Player.ADVERSARY)
+                : Optional.empty();
         long steps = 0;
         long skippedSteps = 0;
         long tokens = 0;
@@ -105,6 +107,7 @@ public final class IopoTraining {
                 : IopoPlayers.models(s.model(), adversaryStart, device)) {
             LlamaModel protagonist = players.open(IopoSchedule.Player.PROTAGONIST, mu);
             LlamaModel adversary = players.open(IopoSchedule.Player.ADVERSARY, nu);
+            OutputDirectory.create(s.out(), s.resume(), s.force()); // after both players loaded: bad ones leave no OUT
             for (IopoSchedule.Phase phase : phases) {
                 Path dir = phasesDir.resolve(phase.dirName());
                 if (finished(dir)) {

@@ -100,10 +100,10 @@ public final class PreferenceTraining {
         float[] referenceResponses = s.losses().stream()
                 .anyMatch(n -> REFERENCE_RESPONSE.contains(LossRegistry.entry(n).name())) ? referenceResponses(pairs) : null;
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
-        OutputDirectory.create(s.out(), s.resume(), s.force());
         DeviceSpec device = DeviceSpec.parse(s.device());
         boolean perToken = s.losses().stream().anyMatch(n -> PER_TOKEN_REFERENCE.contains(LossRegistry.entry(n).name()));
         try (PolicyModel model = PolicyModel.open(s.model(), s.lora(), resumeFrom, device, s.args().seed())) {
+            OutputDirectory.create(s.out(), s.resume(), s.force()); // after the model and adapter loaded: bad ones leave no OUT
             LlamaModel policy = model.policy();
             ReferenceSource refs = new ReferenceSource(s, device, model.base(), resumeFrom.isPresent() ? null : policy);
             ReferenceTokenLogps tokenReference = perToken

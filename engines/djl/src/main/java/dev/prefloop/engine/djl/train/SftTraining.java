@@ -53,9 +53,9 @@ public final class SftTraining {
         }
         LOG.info("{} records to train on, {} skipped {}", records.size(), skipped.total(), skipped.byReason());
         long padId = config.pad_token_id() == null ? 0 : config.pad_token_id();
-        OutputDirectory.create(s.out(), s.resume(), s.force());
         try (PolicyModel policy = PolicyModel.open(s.model(), s.lora(), resumeFrom, DeviceSpec.parse(s.device()),
                 s.args().seed())) {
+            OutputDirectory.create(s.out(), s.resume(), s.force()); // after the model and adapter loaded: bad ones leave no OUT
             LlamaModel model = policy.policy();
             TrainingObjective objective = s.packing()
                     ? new PackedSftObjective(records, s.args().maxLength(), padId)

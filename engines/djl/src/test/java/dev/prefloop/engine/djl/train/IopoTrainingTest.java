@@ -138,6 +138,42 @@ class IopoTrainingTest {
     }
 
     @Test
+    void withLoraThePlayersAreTwoAdaptersOnOneBaseAndResumeAcrossPhases() throws Exception {
+        Path model = TinyModel.write(tmp.resolve("model"), 45);
+        Path data = SyntheticData.writePairs(tmp.resolve("pairs.jsonl"), SyntheticData.pairs(16, 46));
+        LoraSettings lora = new LoraSettings(true, 4, 8, 0.0, List.of("q_proj", "v_proj", "down_proj"), false, null,
+                null, dev.prefloop.engine.djl.model.ComputeDtype.FLOAT32);
+        IopoSchedule s = schedule("iopo_steps_mu", "2", "iopo_steps_nu", "3");
+        Path straight = tmp.resolve("straight");
+        TrainResult r = new IopoTraining(Progress.NONE).run(settings(model, data, straight, false, lora), s);
+        assertEquals(7, r.steps());
+        for (Path dir : List.of(straight, straight.resolve(IopoTraining.ADVERSARY_DIR))) {
+            assertTrue(Files.isRegularFile(dir.resolve("adapter_config.json")), dir + " holds an adapter");
+            assertTrue(!Files.exists(dir.resolve("model.safetensors")), dir + " holds no full model");
+        }
+        Path phases = straight.resolve(IopoTraining.PHASES_DIR);
+        assertSame(phases.resolve("phase-1-adversary"), straight.resolve(IopoTraining.ADVERSARY_DIR),
+                "the adversary's adapter is frozen while the protagonist trains");
+        assertSame(phases.resolve("phase-2-protagonist"), straight, "the protagonist's last phase is the result");
+        assertNotSame(straight, straight.resolve(IopoTraining.ADVERSARY_DIR));
+
+        Path resumed = tmp.resolve("resumed");
+        Path to = resumed.resolve(IopoTraining.PHASES_DIR);
+        copy(phases.resolve("phase-0-protagonist"), to.resolve("phase-0-protagonist"));
+        copy(phases.resolve("phase-1-adversary").resolve("checkpoint-1"),
+                to.resolve("phase-1-adversary").resolve("checkpoint-1"));
+        Files.copy(phases.resolve("phase-1-adversary").resolve(MetricsLog.FILE),
+                to.resolve("phase-1-adversary").resolve(MetricsLog.FILE));
+        new IopoTraining(Progress.NONE).run(settings(model, data, resumed, true, lora), s);
+        assertSame(straight, resumed, "protagonist adapter after resume");
+        assertSame(straight.resolve(IopoTraining.ADVERSARY_DIR), resumed.resolve(IopoTraining.ADVERSARY_DIR),
+                "adversary adapter after resume");
+        UsageException e = assertThrows(UsageException.class, () -> new IopoTraining(Progress.NONE).run(
+                settings(model, data, tmp.resolve("bad"), false, lora), IopoSchedule.take(new HashMap<>(), model)));
+        assertTrue(e.getMessage().contains("--adversary-model with LoRA"), e.getMessage());
+    }
+
+    @Test
     void iopoRefusesASeparateReference() {
         PreferenceTrainingSettings s = new PreferenceTrainingSettings(tmp, tmp, "x", tmp.resolve("out"), "cpu",
                 TrainingArguments.from(Map.of(), false), List.of("iopo"), null, false, Double.NaN, Double.NaN,
@@ -148,10 +184,15 @@ class IopoTrainingTest {
     }
 
     private static PreferenceTrainingSettings settings(Path model, Path data, Path out, boolean resume) {
+        return settings(model, data, out, resume, LoraSettings.NONE);
+    }
+
+    private static PreferenceTrainingSettings settings(Path model, Path data, Path out, boolean resume,
+            LoraSettings lora) {
         TrainingArguments a = TrainingArguments.from(Map.of("learning_rate", "2e-3", "batch_size", "4",
                 "save_steps", "1", "logging_steps", "1", "seed", "7"), false);
         return new PreferenceTrainingSettings(model, null, data.toString(), out, "cpu", a, List.of("iopo"), null, false,
-                Double.NaN, Double.NaN, LossSettings.defaults(), TokenizationOptions.DEFAULT, resume, false);
+                Double.NaN, Double.NaN, LossSettings.defaults(), TokenizationOptions.DEFAULT, resume, false, lora);
     }
 
     private static List<Double> losses(Path out) throws Exception {
@@ -162,9 +203,15 @@ class IopoTrainingTest {
         return l;
     }
 
+    /** The weights a directory holds: a model's, or a LoRA run's adapter. */
+    private static Map<String, HostTensor> weights(Path dir) {
+        Path adapter = dir.resolve("adapter_model.safetensors");
+        return SafetensorsReader.read(Files.isRegularFile(adapter) ? adapter : dir.resolve("model.safetensors"));
+    }
+
     private static void assertSame(Path a, Path b, String what) {
-        Map<String, HostTensor> x = SafetensorsReader.read(a.resolve("model.safetensors"));
-        Map<String, HostTensor> y = SafetensorsReader.read(b.resolve("model.safetensors"));
+        Map<String, HostTensor> x = weights(a);
+        Map<String, HostTensor> y = weights(b);
         assertEquals(x.keySet(), y.keySet());
         for (String name : x.keySet()) {
             assertEquals(x.get(name).data(), y.get(name).data(), what + ": " + name + " differs");
@@ -172,8 +219,8 @@ class IopoTrainingTest {
     }
 
     private static void assertNotSame(Path a, Path b) {
-        Map<String, HostTensor> x = SafetensorsReader.read(a.resolve("model.safetensors"));
-        Map<String, HostTensor> y = SafetensorsReader.read(b.resolve("model.safetensors"));
+        Map<String, HostTensor> x = weights(a);
+        Map<String, HostTensor> y = weights(b);
         assertTrue(x.keySet().stream().anyMatch(n -> !x.get(n).data().equals(y.get(n).data())),
                 a + " and " + b + " should differ");
     }
