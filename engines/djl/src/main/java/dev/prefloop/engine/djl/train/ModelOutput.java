@@ -18,7 +18,9 @@ final class ModelOutput {
     /** Writes {@code model}'s trained weights as directory {@code dir} (replacing it), atomically. */
     static void write(LlamaModel model, ModelFiles files, Path dir) {
         if (model.adapter() != null) {
-            LoraAdapterFiles.write(model.adapter(), files.tokenizerDir().toString(), files.tokenizerDir(), dir, true);
+            // PEFT records where the base came from; an absolute path still finds it after a cd
+            LoraAdapterFiles.write(model.adapter(), files.tokenizerDir().toAbsolutePath().normalize().toString(),
+                    files.tokenizerDir(), dir, true);
         } else {
             HfCheckpointWriter.write(new HfCheckpointWriter.Checkpoint(files.config(), files.generationConfig(),
                     TrainerCheckpoint.weights(model), files.tokenizerDir()), dir, ShardPlan.DEFAULT_MAX_SHARD_BYTES,

@@ -206,6 +206,6 @@ public final class Trainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move the final model into " + out, e);
         }
-        LOG.info("final model written to {}", out);
+        LOG.info("final {} written to {}", model.adapter() != null ? "LoRA adapter" : "model", out);
     }
 }
