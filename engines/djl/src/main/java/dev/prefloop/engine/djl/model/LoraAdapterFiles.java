@@ -216,7 +216,7 @@ public final class LoraAdapterFiles {
     public static ObjectNode configJson(LoraConfig config, String baseModel) {
         ObjectNode o = JsonCodec.mapper().createObjectNode();
         ObjectNode alpha = o.putObject("alpha_pattern");
-        config.alphaPattern().forEach(alpha::put);
+        config.alphaPattern().forEach((k, v) -> number(alpha, k, v));
         o.putNull("auto_mapping");
         o.put("base_model_name_or_path", baseModel);
         o.put("bias", "none");
@@ -234,11 +234,7 @@ public final class LoraAdapterFiles {
             o.put("layers_pattern", config.layersPattern());
         }
         o.putObject("loftq_config");
-        if (config.loraAlpha() == Math.rint(config.loraAlpha())) {
-            o.put("lora_alpha", (long) config.loraAlpha());
-        } else {
-            o.put("lora_alpha", config.loraAlpha());
-        }
+        number(o, "lora_alpha", config.loraAlpha());
         o.put("lora_dropout", config.loraDropout());
         o.putNull("megatron_config");
         o.put("megatron_core", "megatron.core");
@@ -263,6 +259,15 @@ public final class LoraAdapterFiles {
         o.put("use_dora", false);
         o.put("use_rslora", config.useRslora());
         return o;
+    }
+
+    /** PEFT's alphas are ints unless given as fractions: 16, not 16.0. */
+    private static void number(ObjectNode o, String key, double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            o.put(key, (long) v);
+        } else {
+            o.put(key, v);
+        }
     }
 
     /**
