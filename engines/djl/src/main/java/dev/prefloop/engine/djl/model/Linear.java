@@ -38,7 +38,7 @@ public final class Linear {
         if (lora == null) {
             return y;
         }
-        NDArray in = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray in = DtypeCast.to(x, DataType.FLOAT32);
         float p = (float) adapter.config().loraDropout();
         if (p > 0 && adapter.training()) {
             in = in.getNDArrayInternal().dropout(in, p, true).singletonOrThrow();
@@ -46,6 +46,6 @@ public final class Linear {
         // Scaling the rank-r activations instead of the (..., out) result: the same product, r/out of the work.
         NDArray h = in.getNDArrayInternal().linear(in, lora.a(), null).singletonOrThrow().mul(lora.scaling()); // (..., r)
         NDArray d = h.getNDArrayInternal().linear(h, lora.b(), null).singletonOrThrow(); // (..., r) x (r, out)^T -> (..., out)
-        return y.add(d.getDataType() == y.getDataType() ? d : d.toType(y.getDataType(), false));
+        return y.add(DtypeCast.to(d, y.getDataType()));
     }
 }

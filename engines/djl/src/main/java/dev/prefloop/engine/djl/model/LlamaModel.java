@@ -92,11 +92,11 @@ public final class LlamaModel implements AutoCloseable {
             NDArray att = qg.matMul(kt).mul(scale); // (B, Hkv, G, T, D) x (B, Hkv, 1, D, S) -> (B, Hkv, G, T, S)
             DataType dtype = att.getDataType();
             if (dtype != DataType.FLOAT32) {
-                att = att.toType(DataType.FLOAT32, false); // transformers takes the softmax in float32
+                att = DtypeCast.to(att, DataType.FLOAT32); // transformers takes the softmax in float32
             }
             att = att.add(mask).softmax(4);
             if (dtype != DataType.FLOAT32) {
-                att = att.toType(dtype, false);
+                att = DtypeCast.to(att, dtype);
             }
             NDArray y = att.matMul(vh.expandDims(2)); // (B, Hkv, G, T, S) x (B, Hkv, 1, S, D) -> (B, Hkv, G, T, D)
             y = y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H*D)
@@ -121,11 +121,11 @@ public final class LlamaModel implements AutoCloseable {
             NDArray att = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
             DataType dtype = att.getDataType();
             if (dtype != DataType.FLOAT32) {
-                att = att.toType(DataType.FLOAT32, false);
+                att = DtypeCast.to(att, DataType.FLOAT32);
             }
             att = (mask == null ? att : att.add(mask)).softmax(3);
             if (dtype != DataType.FLOAT32) {
-                att = att.toType(dtype, false);
+                att = DtypeCast.to(att, dtype);
             }
             NDArray y = att.matMul(values).reshape(b, 1, (long) heads * headDim); // (B, Hkv, G, S) x (B, Hkv, S, D) -> (B, 1, H*D)
             return o.forward(y); // (B, 1, C)

@@ -20,9 +20,7 @@ public final class ResponseLogps {
     public static NDArray perToken(NDArray logits, NDArray inputIds) {
         long t = logits.getShape().get(1);
         NDArray scoring = logits.get(new NDIndex(":, 0:{}", t - 1)); // (B, T-1, V)
-        if (scoring.getDataType() != DataType.FLOAT32) {
-            scoring = scoring.toType(DataType.FLOAT32, false);
-        }
+        scoring = DtypeCast.to(scoring, DataType.FLOAT32);
         NDArray targets = inputIds.get(new NDIndex(":, 1:")).toType(DataType.INT64, false); // (B, T-1)
         NDArray logp = scoring.logSoftmax(2); // (B, T-1, V)
         return logp.gather(targets.expandDims(2), 2).squeeze(2); // (B, T-1)

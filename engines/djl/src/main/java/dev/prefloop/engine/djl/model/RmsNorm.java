@@ -23,11 +23,11 @@ public final class RmsNorm {
     /** (..., C) -> (..., C) */
     public NDArray forward(NDArray x) {
         DataType dtype = x.getDataType();
-        NDArray h = dtype == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        NDArray h = DtypeCast.to(x, DataType.FLOAT32);
         NDArray variance = h.square().mean(new int[] {-1}, true); // (..., 1)
         NDArray normed = h.mul(variance.add(eps).pow(minusHalf));
         if (dtype != DataType.FLOAT32) {
-            normed = normed.toType(dtype, false);
+            normed = DtypeCast.to(normed, dtype);
         }
         return normed.mul(weight);
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.prefloop.engine.djl.model.DtypeCast;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import java.util.List;
 
@@ -107,7 +108,7 @@ final class SharedPromptPairs {
         long c = hidden.getShape().get(2);
         NDArray index = m.create(from, new Shape(b, l, 1)).broadcast(b, l, c); // (B, L, C)
         NDArray logits = model.lmHead(hidden.gather(index, 1)); // (B, L, C) -> (B, L, V)
-        NDArray scoring = logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+        NDArray scoring = DtypeCast.to(logits, DataType.FLOAT32);
         NDArray tgt = m.create(targets, new Shape(b, l));
         NDArray lp = scoring.logSoftmax(2).gather(tgt.expandDims(2), 2).squeeze(2); // (B, L)
         NDArray mask = m.create(real, new Shape(b, l));

@@ -118,6 +118,45 @@ class LoraTrainingTest {
     }
 
     @Test
+    void aFloat16BaseTrainsFloat32FactorsThroughCasts() throws Exception {
+        // The GPU path (--dtype float16) run on the CPU, which the CLI refuses for speed, not correctness.
+        Path model = TinyModel.write(tmp.resolve("model"), 33);
+        List<TokenizedPair> pairs = SyntheticData.pairs(16, 34);
+        dev.prefloop.engine.djl.model.DecoderConfig config = dev.prefloop.engine.djl.model.DecoderConfig.read(model);
+        try (LlamaModel half = LlamaModel.load(model, config, ai.djl.Device.cpu(), ai.djl.ndarray.types.DataType.FLOAT16);
+                LlamaModel full = LlamaModel.load(model, DeviceSpec.CPU, ComputeDtype.FLOAT32);
+                LoraAdapter adapter = LoraAdapter.initialise(config, ALL_LINEAR.config(config.head()), 1,
+                        ai.djl.Device.cpu())) {
+            ReferenceTable ref16 = ReferenceLogps.compute(half, pairs, 8, 0, 0, Progress.NONE);
+            ReferenceTable ref32 = ReferenceLogps.compute(full, pairs, 8, 0, 0, Progress.NONE);
+            for (int i = 0; i < pairs.size(); i++) {
+                assertEquals(ref32.chosen()[i], ref16.chosen()[i], 0.05, "float16 base close to float32");
+            }
+            PreferenceObjective objective = new PreferenceObjective(pairs, ref16,
+                    LossRegistry.create("sigmoid", LossSettings.defaults()), false, 0, PairLayout.SHARED_PROMPT);
+            Path out = tmp.resolve("out");
+            Files.createDirectories(out);
+            new Trainer(args("learning_rate", "1e-2", "max_steps", "3", "batch_size", "8", "save_steps", "0",
+                    "logging_steps", "1"), objective, out, ModelFiles.of(model), Progress.NONE)
+                    .train(half.withAdapter(adapter), null);
+            for (LoraAdapter.Factors f : adapter.modules().values()) {
+                assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, f.b().getDataType());
+            }
+            assertTrue(Files.isRegularFile(out.resolve("adapter_model.safetensors")));
+            for (String line : Files.readAllLines(out.resolve(MetricsLog.FILE))) {
+                assertTrue(Double.isFinite(JsonCodec.mapper().readTree(line).get("loss").asDouble()), line);
+            }
+            double moved = 0;
+            for (LoraAdapter.Factors f : adapter.modules().values()) {
+                for (float x : f.b().toFloatArray()) {
+                    moved = Math.max(moved, Math.abs(x));
+                }
+            }
+            assertTrue(moved > 0, "the float32 factors learned through the float16 base");
+        }
+    }
+
+    @Test
     void theReferenceIsTheBaseWithTheAdapterDisabled() throws Exception {
         Path model = TinyModel.write(tmp.resolve("model"), 25);
         List<TokenizedPair> pairs = SyntheticData.pairs(16, 26);
