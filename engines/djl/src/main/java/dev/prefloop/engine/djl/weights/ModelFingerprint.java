@@ -54,6 +54,20 @@ public final class ModelFingerprint {
         return out;
     }
 
+    /** A PEFT adapter directory: adapter_config.json by its full SHA-256, then its weights file by its edges. */
+    public static List<FileFingerprint> ofAdapter(Path adapterDir) {
+        List<FileFingerprint> out = new ArrayList<>();
+        out.add(FileFingerprint.of(adapterDir.resolve("adapter_config.json")));
+        for (String name : List.of("adapter_model.safetensors", "adapter_model.bin")) {
+            Path f = adapterDir.resolve(name);
+            if (Files.isRegularFile(f)) {
+                out.add(edges(f));
+                break;
+            }
+        }
+        return out;
+    }
+
     /** Size plus "edges-sha256:" of the first and last MiB (the whole file when it is under 2 MiB). */
     static FileFingerprint edges(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
