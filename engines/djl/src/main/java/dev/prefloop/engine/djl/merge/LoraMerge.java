@@ -17,8 +17,8 @@ import java.nio.channels.FileChannel;
 /**
  * LoraMerge writes one adapted weight merged, W + s (B A) as PEFT's merge_and_unload adds it (get_delta_weight: the
  * product, then the scaling), computed in float32 by libtorch a block of rows at a time and rounded once to the output
- * dtype on the host. Each block lives in its own scope, so native memory stays at one block (at most
- * {@value #BLOCK_BYTES} bytes of W plus the product) whatever the weight's size, and nothing of it is left after.
+ * dtype on the host. Each block lives in its own scope, so native memory stays at two blocks (at most
+ * {@value #BLOCK_BYTES} bytes of W and as many of the product) whatever the weight's size, and nothing is left after.
  */
 final class LoraMerge {
 
@@ -33,10 +33,16 @@ final class LoraMerge {
      */
     static void write(String name, HostTensor w, LoraAdapter.Factors f, String outDtype, NDManager manager,
             FileChannel out) throws IOException {
+        write(name, w, f, outDtype, manager, out, BLOCK_BYTES);
+    }
+
+    /** {@link #write} with blocks of {@code blockBytes} (tests use small ones to cross block boundaries). */
+    static void write(String name, HostTensor w, LoraAdapter.Factors f, String outDtype, NDManager manager,
+            FileChannel out, long blockBytes) throws IOException {
         long rows = w.shape()[0];
         long in = w.shape()[1];
         int elem = SafetensorsDtype.of(w.dtype()).byteSize();
-        long step = Math.max(1, BLOCK_BYTES / (4 * in));
+        long step = Math.max(1, blockBytes / (4 * in));
         for (long r0 = 0; r0 < rows; r0 += step) {
             long n = Math.min(step, rows - r0);
             try (NDManager block = manager.newSubManager(); NDScope scope = new NDScope()) {
@@ -46,10 +52,10 @@ final class LoraMerge {
                 NDArray wb = block.create(new Shape(n, in), DataType.FLOAT32); // (n, in), filled in place
                 StorageDecoder.writeFloat32(name, stored, wb.toByteBuffer(true));
                 NDArray b = f.b().get(new NDIndex("{}:{}", r0, r0 + n)); // (n, r)
-                NDArray delta = b.matMul(f.a()).mul(f.scaling()); // (n, r) x (r, in) -> (n, in)
-                NDArray merged = wb.add(delta); // (n, in)
-                DtypeConversion.write(new HostTensor("F32", new long[] {n, in}, merged.toByteBuffer(true)), outDtype,
-                        out);
+                // in place: two blocks of native memory, not four
+                NDArray delta = b.matMul(f.a()).muli(f.scaling()); // (n, r) x (r, in) -> (n, in)
+                wb.addi(delta); // (n, in): W + s B A
+                DtypeConversion.write(new HostTensor("F32", new long[] {n, in}, wb.toByteBuffer(true)), outDtype, out);
             }
         }
     }
