@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory: the base is never loaded. Its tensors are slices of the memory-mapped weights files; each output tensor is
  * produced while its shard is written (merged a block of rows at a time, converted through a small buffer), so the
- * heap holds no weights and native memory holds the adapter plus one block, whatever the model's size. The directory
- * appears whole or not at all ({@link HfCheckpointWriter}).
+ * heap holds no weights and native memory holds the adapter plus two blocks, whatever the model's size (a
+ * pytorch_model.bin base is the exception: its reader holds the records on the heap). The directory appears whole or
+ * not at all ({@link HfCheckpointWriter}).
  */
 public final class MergeService {
 
@@ -114,13 +115,13 @@ public final class MergeService {
         }
     }
 
-    /** The adapter on the CPU, checked against the base's config; a misfit names both directories. */
+    /** The adapter on the CPU, checked against the base's config; a failure names both directories. */
     private static LoraAdapter load(MergeSettings s, DecoderConfig config) {
         try {
             return LoraAdapterFiles.load(s.adapter(), config, Device.cpu());
         } catch (ModelException e) {
-            throw new ModelException("--adapter " + s.adapter() + " does not fit --model " + s.model() + ": "
-                    + e.getMessage(), e);
+            throw new ModelException("--adapter " + s.adapter() + " on --model " + s.model() + ": " + e.getMessage(),
+                    e);
         }
     }
 
