@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             LabelCommand.class,
             SftCommand.class,
             TrainCommand.class,
+            MergeCommand.class,
             BenchCommand.class,
             HelpCommand.class,
             AutoComplete.GenerateCompletion.class},

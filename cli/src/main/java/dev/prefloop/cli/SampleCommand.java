@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Reads prompt records (prompt as a string or a list of messages, or prompt_ids; id recommended) and writes candidates records as shards of DIR, every input field carried through, plus: prompt_ids (the ids sampled from, after truncation), completions (decoded text, absent when MODEL has no tokenizer.json), completions_ids (the sampled ids, what score and train should read), generators (pi, pi+, pi- or ref per response), scheme, iteration, num_tokens, finish_reasons (eos, stop, length), logps (sum of log-probabilities under MODEL's raw logits) and ref_logps (under REF, when --ref is given).",
             "Schemes: vanilla: --n responses from MODEL. pilaf: per prompt a fair coin, drawn from (--seed, --iteration, prompt id), picks two MODEL responses or the pi+ / pi- pair sampled from softmax((1+beta) h_model - beta h_ref) and softmax((1-beta) h_model + beta h_ref), both models stepped in lockstep with their own KV caches (PILAF, Alg. 1; with --no-ref-logps about 1 + 1/2 times vanilla's cost, with ref_logps about vanilla's with ref_logps: docs/benchmarks.md). best-of-n: --n MODEL responses, the best and worst by the DPO implicit reward beta * (logps - ref_logps) kept (implicit_rewards added). hybrid: one response from MODEL, one from REF. pilaf, best-of-n and hybrid need --ref; REF must share MODEL's vocabulary.",
+            "LoRA: --adapter puts a PEFT LoRA adapter on the policy, --ref-adapter one on the reference. Without --ref (or with --ref naming MODEL) the reference is MODEL with --ref-adapter, or MODEL itself when a scheme needs a reference and only --adapter is given (the LoRA convention: the reference is the base with the adapter disabled); policy and reference then share one copy of MODEL's weights. The adapters' files are recorded in the manifest.",
             "String prompts are wrapped as one user turn and rendered with MODEL's chat template and its generation prompt (--no-chat-template tokenizes them as plain text); message lists are rendered with the template. Without tokenizer.json, prompts must be prompt_ids. Records without id are named by a hash of their prompt ids.",
             "Randomness comes from (--seed, --iteration, prompt id, sample index) only: the output does not depend on --batch-size, threads or the --shard split, and another --iteration draws afresh. Progress shows prompts and ETA. An interrupted run keeps its finished prompts in a hidden journal in DIR; --resume continues it without sampling a prompt twice. Nothing is written on failure; rerunning the same run does nothing.%n"})
 public final class SampleCommand implements Callable<Integer> {
@@ -36,10 +37,22 @@ public final class SampleCommand implements Callable<Integer> {
             description = "The policy: a Hugging Face *ForCausalLM directory (llama, qwen2, mistral).")
     Path model;
 
+    @Option(names = "--adapter", paramLabel = "ADAPTER",
+            description = "A PEFT LoRA adapter on MODEL: the policy is MODEL + adapter, unmerged. Without --ref, the"
+                    + " reference pilaf, best-of-n and hybrid need is MODEL itself (the adapter disabled), sharing"
+                    + " MODEL's loaded weights.")
+    Path adapter;
+
     @Option(names = "--ref", paramLabel = "REF",
-            description = "The reference model directory (same vocabulary); needed by pilaf, best-of-n and hybrid."
-                    + " With it, every response also gets ref_logps.")
+            description = "The reference model directory (same vocabulary); needed by pilaf, best-of-n and hybrid"
+                    + " unless --adapter or --ref-adapter makes MODEL the reference. With a reference, every response"
+                    + " also gets ref_logps. REF naming MODEL's directory loads it once.")
     Path ref;
+
+    @Option(names = "--ref-adapter", paramLabel = "ADAPTER",
+            description = "A PEFT LoRA adapter on the reference (REF, or MODEL without --ref, then sharing the policy's"
+                    + " loaded weights), e.g. the previous iteration's adapter.")
+    Path refAdapter;
 
     @Option(names = {"-p", "--prompts"}, required = true, paramLabel = "PROMPTS",
             description = "Prompt dataset: file, directory, glob, or - (stdin).")
@@ -133,7 +146,7 @@ public final class SampleCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        SampleSettings settings = new SampleSettings(model, ref, prompts, out, fmt, s, n == null ? s.defaultN() : n,
+        SampleSettings settings = new SampleSettings(model, adapter, ref, refAdapter, prompts, out, fmt, s, n == null ? s.defaultN() : n,
                 beta, decoding, iteration, batchSize, !noChatTemplate, maxPromptTokens, !noRefLogps,
                 compute.device(), compute.dtype(), shard.slice(), output.force, resume);
         SampleResult r = new SampleService(ConsoleProgressFactory.stderr()).run(settings);

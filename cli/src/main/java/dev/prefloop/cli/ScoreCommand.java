@@ -35,6 +35,12 @@ public final class ScoreCommand implements Callable<Integer> {
                     + " *ForSequenceClassification; safetensors or pytorch_model.bin).")
     Path model;
 
+    @Option(names = "--adapter", paramLabel = "ADAPTER",
+            description = "A PEFT LoRA adapter directory (adapter_config.json + adapter_model.safetensors or .bin) to"
+                    + " score under MODEL + adapter, unmerged; for a reward model too (its modules_to_save score head"
+                    + " included). The adapter's files join MODEL's in the manifest.")
+    Path adapter;
+
     @Option(names = {"-i", "--in"}, required = true, paramLabel = "DATA",
             description = "Input dataset: file, directory, glob, or - (stdin).")
     String input;
@@ -78,7 +84,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ShardFormat fmt = output.format();
-        ScoreSettings settings = new ScoreSettings(model, input, out, fmt, perToken, asRef, batchSize,
+        ScoreSettings settings = new ScoreSettings(model, adapter, input, out, fmt, perToken, asRef, batchSize,
                 maxTokensPerBatch, compute.device(), compute.dtype(), shard.slice(), output.force,
                 tokenization.options());
         ScoreResult r = new ScoreService(ConsoleProgressFactory.stderr()).run(settings);

@@ -1,10 +1,12 @@
 package dev.prefloop.engine.djl.model;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.data.JsonCodec;
 import dev.prefloop.core.error.ModelException;
+import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.weights.HfCheckpointWriter;
 import dev.prefloop.engine.djl.weights.HostTensor;
 import dev.prefloop.engine.djl.weights.SafetensorsReader;
@@ -183,10 +185,18 @@ public final class LoraAdapterFiles {
 
     /** The adapter in {@code dir} for {@code base} (a model without adapter), on the base's device. */
     public static LoraAdapter load(Path dir, LlamaModel base) {
+        return load(dir, base.config(), base.device());
+    }
+
+    /**
+     * The adapter in {@code dir} for a model of config {@code model} (whose weights need not be loaded, e.g. to merge
+     * them), on {@code device}.
+     */
+    public static LoraAdapter load(Path dir, DecoderConfig model, Device device) {
         LoraConfig config = readConfig(dir);
-        if ("SEQ_CLS".equals(config.taskType()) != (base.config().head() == ModelHead.SEQUENCE_CLASSIFICATION)) {
+        if ("SEQ_CLS".equals(config.taskType()) != (model.head() == ModelHead.SEQUENCE_CLASSIFICATION)) {
             throw new ModelException(dir.resolve(CONFIG_FILE) + ": task_type " + config.taskType() + " does not fit the "
-                    + base.config().architecture() + " base model");
+                    + model.architecture() + " base model");
         }
         Path safetensors = dir.resolve(WEIGHTS_FILE);
         Path bin = dir.resolve(BIN_FILE);
@@ -201,8 +211,15 @@ public final class LoraAdapterFiles {
         } else {
             throw new ModelException(dir + " has " + CONFIG_FILE + " but no " + WEIGHTS_FILE + " or " + BIN_FILE);
         }
-        LoraAdapter a = LoraAdapter.fromTensors(base.config(), config, tensors,
-                LlamaModel.expectedShapes(base.config()), base.device(), file.toString());
+        LoraAdapter a;
+        try {
+            a = LoraAdapter.fromTensors(model, config, tensors, LlamaModel.expectedShapes(model), device,
+                    file.toString());
+        } catch (UsageException e) {
+            // a target naming no layer of this model: the adapter file is what is wrong, not the command line
+            throw new ModelException(dir.resolve(CONFIG_FILE) + ": " + e.getMessage() + " (is it an adapter for"
+                    + " another model?)", e);
+        }
         LOG.info("LoRA adapter {}: {} modules, {} parameters{}", dir, a.modules().size(),
                 String.format(Locale.ROOT, "%,d", a.parameterCount()), a.replacedTensors().isEmpty() ? ""
                         : ", replacing " + String.join(", ", a.replacedTensors().keySet()));

@@ -17,7 +17,7 @@ import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.generate.Detokenizer;
 import dev.prefloop.engine.djl.generate.GenerationConfig;
 import dev.prefloop.engine.djl.model.DecoderConfig;
-import dev.prefloop.engine.djl.model.LlamaModel;
+import dev.prefloop.engine.djl.model.LoraAdapterFiles;
 import dev.prefloop.engine.djl.model.ModelHead;
 import dev.prefloop.engine.djl.text.Tokenizer;
 import dev.prefloop.engine.djl.text.TokenizerFingerprint;
@@ -62,7 +62,12 @@ public final class SampleService {
         long t0 = System.nanoTime();
         String startedAt = Instant.now().toString();
         DecoderConfig config = checkModel(s.model(), "--model");
-        if (s.ref() != null) {
+        for (Path adapter : new Path[] {s.adapter(), s.refAdapter()}) {
+            if (adapter != null) {
+                LoraAdapterFiles.readConfig(adapter); // a missing or non-LoRA adapter fails before anything is read
+            }
+        }
+        if (s.ref() != null && !s.referenceSharesModel()) {
             DecoderConfig ref = checkModel(s.ref(), "--ref");
             if (ref.vocab_size() != config.vocab_size()) {
                 // mixing raw logits is mixing log-probabilities only over one vocabulary (algorithms.md 1)
@@ -84,15 +89,14 @@ public final class SampleService {
             long total = checkAll(shards, s, source);
             // Closed in reverse: journal first (an empty one goes), then the output, which removes a directory it made.
             try (Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.load(s.model()) : null;
-                    LlamaModel policy = LlamaModel.load(s.model(), s.device(), s.dtype());
-                    LlamaModel ref = s.ref() == null ? null : LlamaModel.load(s.ref(), s.device(), s.dtype());
+                    SampleModels models = SampleModels.load(s);
                     ShardedOutput out = new ShardedOutput(s.out(), s.format(), s.slice(), 0);
                     SampleJournal journal = SampleJournal.open(s.out(), s.slice(), runKey(planned), s.resume())) {
                 if (tokenizer == null) {
                     LOG.info("{} has no tokenizer.json: writing completions_ids only, no completions text", s.model());
                 }
                 Detokenizer detok = tokenizer == null ? null : ids -> tokenizer.decode(ids, false);
-                SchemeSampler sampler = new SchemeSampler(s, policy, ref, GenerationConfig.read(s.model())
+                SchemeSampler sampler = new SchemeSampler(s, models.policy(), models.ref(), GenerationConfig.read(s.model())
                         .eos_token_ids(), detok);
                 progress.start("sample", "prompts", total);
                 try (DatasetReader in = new DatasetReader(shards, s.slice())) {
@@ -205,12 +209,18 @@ public final class SampleService {
         return c;
     }
 
-    /** Weights and config of both models, and the tokenizer files prompts are tokenized with. */
+    /** Weights and config of both models, the tokenizer files prompts are tokenized with, and the adapters' files. */
     private static List<FileFingerprint> modelFingerprints(SampleSettings s) {
         List<FileFingerprint> out = new ArrayList<>(ModelFingerprint.of(s.model()));
         out.addAll(TokenizerFingerprint.of(s.model()));
+        if (s.adapter() != null) {
+            out.addAll(ModelFingerprint.ofAdapter(s.adapter()));
+        }
         if (s.ref() != null) {
             out.addAll(ModelFingerprint.of(s.ref()));
+        }
+        if (s.refAdapter() != null) {
+            out.addAll(ModelFingerprint.ofAdapter(s.refAdapter()));
         }
         return out;
     }

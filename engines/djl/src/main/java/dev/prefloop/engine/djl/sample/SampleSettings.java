@@ -14,7 +14,10 @@ import java.util.Map;
  * SampleSettings is everything {@code prefloop sample} needs.
  *
  * @param model the policy's model directory
- * @param ref the reference's model directory, or null
+ * @param adapter a PEFT LoRA adapter on the policy, or null
+ * @param ref the reference's model directory, or null: then, when there is a reference (see {@link #hasReference}),
+ *     it is {@code model} itself with {@code refAdapter}, sharing the policy's loaded weights
+ * @param refAdapter a PEFT LoRA adapter on the reference, or null
  * @param prompts the prompt dataset (file, directory, glob or -)
  * @param n responses per prompt (vanilla, best-of-n; pilaf and hybrid take 2)
  * @param beta PILAF's mixing weight and best-of-n's implicit-reward scale
@@ -25,15 +28,16 @@ import java.util.Map;
  * @param maxPromptTokens keep the last this many prompt tokens; 0 = all
  * @param refLogps whether responses get ref_logps (when a reference is loaded)
  */
-public record SampleSettings(Path model, Path ref, String prompts, Path out, ShardFormat format, SampleScheme scheme,
+public record SampleSettings(Path model, Path adapter, Path ref, Path refAdapter, String prompts, Path out, ShardFormat format, SampleScheme scheme,
         int n, double beta, SamplingSettings decoding, long iteration, int batchSize, boolean chatTemplate,
         int maxPromptTokens, boolean refLogps, DeviceSpec device, ComputeDtype dtype, SliceSpec slice,
         boolean force, boolean resume) {
 
     /** Checks the options that only make sense together. */
     public SampleSettings {
-        if (scheme.needsRef() && ref == null) {
-            throw new UsageException("--scheme " + scheme + " needs --ref REF (the reference model)");
+        if (scheme.needsRef() && ref == null && adapter == null && refAdapter == null) {
+            throw new UsageException("--scheme " + scheme + " needs --ref REF (the reference model), or a LoRA"
+                    + " policy (--adapter) whose reference is MODEL itself (or MODEL with --ref-adapter)");
         }
         if ((scheme == SampleScheme.PILAF || scheme == SampleScheme.HYBRID) && n != 2) {
             throw new UsageException("--scheme " + scheme + " samples a pair per prompt; --n " + n + " does not apply");
@@ -62,9 +66,23 @@ public record SampleSettings(Path model, Path ref, String prompts, Path out, Sha
         }
     }
 
+    /**
+     * Whether there is a reference model: --ref, or --ref-adapter (on MODEL), or a scheme that needs one with a LoRA
+     * policy, whose reference is then MODEL without the adapter.
+     */
+    public boolean hasReference() {
+        return ref != null || refAdapter != null || (adapter != null && scheme.needsRef());
+    }
+
+    /** Whether the reference is MODEL's own weights (no --ref, or --ref naming MODEL's directory): loaded once. */
+    public boolean referenceSharesModel() {
+        return hasReference() && (ref == null
+                || ref.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize()));
+    }
+
     /** Whether responses carry ref_logps. */
     public boolean writesRefLogps() {
-        return ref != null && refLogps;
+        return hasReference() && refLogps;
     }
 
     /** The options that decide the output, as the manifest records them (batch size does not). */
@@ -85,6 +103,13 @@ public record SampleSettings(Path model, Path ref, String prompts, Path out, Sha
         m.put("ref_logps", writesRefLogps());
         m.put("dtype", dtype.toString());
         m.put("format", format.extension().substring(1));
+        // which adapter plays which role (their files are among the models); absent without adapters
+        if (adapter != null) {
+            m.put("adapter", true);
+        }
+        if (refAdapter != null) {
+            m.put("ref_adapter", true);
+        }
         return m;
     }
 }

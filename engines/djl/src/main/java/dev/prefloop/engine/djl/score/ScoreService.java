@@ -13,6 +13,8 @@ import dev.prefloop.core.output.ShardedOutput;
 import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.model.DecoderConfig;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import dev.prefloop.engine.djl.model.LoraAdapter;
+import dev.prefloop.engine.djl.model.LoraAdapterFiles;
 import dev.prefloop.engine.djl.model.ModelHead;
 import dev.prefloop.engine.djl.text.TokenizerFingerprint;
 import dev.prefloop.engine.djl.weights.ModelFingerprint;
@@ -26,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ScoreService adds log-probabilities (or reward scores) under a model to every record of a
- * dataset. Records are read in windows; a window's sequences are batched by length (see
+ * ScoreService adds log-probabilities (or reward scores) under a model, or a model with a LoRA adapter, to every
+ * record of a dataset. Records are read in windows; a window's sequences are batched by length (see
  * {@link LengthBatches}), scored, and the records written back in input order with every other
  * field unchanged. Records with text fields and no token ids are tokenized first with the model
  * directory's tokenizer and chat template ({@link TextScoring}); ids a record carries win. Any bad
@@ -48,6 +50,9 @@ public final class ScoreService {
         long t0 = System.nanoTime();
         String startedAt = Instant.now().toString();
         DecoderConfig config = DecoderConfig.read(s.model());
+        if (s.adapter() != null) {
+            LoraAdapterFiles.readConfig(s.adapter()); // a missing or non-LoRA adapter fails before anything is read
+        }
         boolean reward = config.head() == ModelHead.SEQUENCE_CLASSIFICATION;
         if (reward && (s.perToken() || s.asRef())) {
             throw new UsageException((s.perToken() ? "--per-token" : "--as-ref") + ": " + s.model() + " is a reward"
@@ -55,15 +60,16 @@ public final class ScoreService {
         }
         List<Shard> shards = DatasetLocator.locate(s.input());
         Manifest planned = Manifest.planned("score", PrefloopVersion.get(), s.manifestOptions(),
-                FileFingerprint.ofShards(shards), modelFingerprints(s.model()), null, s.slice().toString());
+                FileFingerprint.ofShards(shards), modelFingerprints(s.model(), s.adapter()), null, s.slice().toString());
         if (RerunCheck.decide(s.out(), s.slice(), planned, s.force()) == RerunCheck.Decision.UP_TO_DATE) {
             LOG.info("{} is up to date (same inputs, model, options and prefloop version); --force redoes it", s.out());
             return new ScoreResult(true, 0, 0, 0, List.of(), seconds(t0), 0, Map.of());
         }
         ScoreColumns columns = new ScoreColumns(reward, s.asRef(), s.perToken());
         Tally t = new Tally();
-        try (LlamaModel model = LlamaModel.load(s.model(), s.device(), s.dtype());
-                SequenceScorer scorer = new SequenceScorer(model, s.perToken());
+        try (LlamaModel base = LlamaModel.load(s.model(), s.device(), s.dtype());
+                LoraAdapter adapter = s.adapter() == null ? null : LoraAdapterFiles.load(s.adapter(), base);
+                SequenceScorer scorer = new SequenceScorer(base.withAdapter(adapter), s.perToken());
                 ShardedOutput out = new ShardedOutput(s.out(), s.format(), s.slice(), 0);
                 DatasetReader in = new DatasetReader(shards, s.slice());
                 TextScoring text = new TextScoring(s.model(), s.tokenization(), config.vocab_size())) {
@@ -134,10 +140,13 @@ public final class ScoreService {
         requests.clear();
     }
 
-    /** The weights and config, and the tokenizer files text records would be tokenized with. */
-    private static List<FileFingerprint> modelFingerprints(Path model) {
+    /** The weights and config, the tokenizer files text records would be tokenized with, and the adapter's files. */
+    private static List<FileFingerprint> modelFingerprints(Path model, Path adapter) {
         List<FileFingerprint> out = new ArrayList<>(ModelFingerprint.of(model));
         out.addAll(TokenizerFingerprint.of(model));
+        if (adapter != null) {
+            out.addAll(ModelFingerprint.ofAdapter(adapter));
+        }
         return out;
     }
 

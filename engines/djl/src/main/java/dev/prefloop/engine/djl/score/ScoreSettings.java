@@ -11,16 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * ScoreSettings is everything {@code prefloop score} needs: the model, the dataset and output
- * directory, which columns to add (--per-token, --as-ref), batching limits, device, dtype, slice,
+ * ScoreSettings is everything {@code prefloop score} needs: the model (and a LoRA adapter on it), the dataset and
+ * output directory, which columns to add (--per-token, --as-ref), batching limits, device, dtype, slice,
  * and how text records are tokenized.
  *
+ * @param adapter a PEFT LoRA adapter directory applied to the model, or null
  * @param batchSize at most this many sequences per forward pass
  * @param maxTokensPerBatch at most this many padded tokens (B x T) per forward pass; the logits of
  *     a pass take about 8 x this x vocab_size bytes (float32 logits plus their log-softmax)
  * @param tokenization how records without token ids are tokenized (truncation, template variables)
  */
-public record ScoreSettings(Path model, String input, Path out, ShardFormat format, boolean perToken, boolean asRef,
+public record ScoreSettings(Path model, Path adapter, String input, Path out, ShardFormat format, boolean perToken, boolean asRef,
         int batchSize, int maxTokensPerBatch, DeviceSpec device, ComputeDtype dtype, SliceSpec slice, boolean force,
         TokenizationOptions tokenization) {
 

@@ -1,7 +1,9 @@
 package dev.prefloop.engine.djl.weights;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.util.Set;
 
 /**
@@ -9,11 +11,14 @@ import java.util.Set;
  * exact, narrowing rounds to nearest even (overflow to infinity, subnormals kept).
  *
  * <p>Used to upcast BF16/F16 checkpoints to F32 on load (DJL aborts on bfloat16 arrays) and to
- * store F16 or BF16 on save.
+ * store F16 or BF16 on save, whole ({@link #convert}) or streamed to a file ({@link #write}).
  */
 public final class DtypeConversion {
 
     private static final Set<String> FLOATS = Set.of("F32", "F16", "BF16");
+
+    /** Elements per block of {@link #write}: a 4 MiB buffer at most. */
+    private static final int BLOCK = 1 << 20;
 
     private DtypeConversion() {}
 
@@ -25,27 +30,60 @@ public final class DtypeConversion {
         if (t.dtype().equals(targetDtype)) {
             return t;
         }
-        if (!FLOATS.contains(t.dtype()) || !FLOATS.contains(targetDtype)) {
-            throw new IllegalArgumentException("cannot convert " + t + " to " + targetDtype
-                    + ": only F32, F16 and BF16 convert");
-        }
+        check(t, targetDtype);
         ByteBuffer in = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int n = Math.toIntExact(t.numel());
         ByteBuffer out = ByteBuffer.allocate(Math.multiplyExact(n, targetDtype.equals("F32") ? 4 : 2))
                 .order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            float f = switch (t.dtype()) {
-                case "F32" -> in.getFloat(4 * i);
-                case "F16" -> f16ToFloat(in.getShort(2 * i));
-                default -> bf16ToFloat(in.getShort(2 * i));
+        convert(in, t.dtype(), 0, out, targetDtype, n);
+        return new HostTensor(targetDtype, t.shape().clone(), out);
+    }
+
+    /**
+     * Writes {@code t}'s values as {@code targetDtype} at {@code out}'s position, rounded as {@link #convert} rounds,
+     * a block at a time through one small buffer: a tensor of any size converts without a copy of it on the heap.
+     */
+    public static void write(HostTensor t, String targetDtype, FileChannel out) throws IOException {
+        if (t.dtype().equals(targetDtype)) {
+            AtomicFile.writeFully(out, t.data());
+            return;
+        }
+        check(t, targetDtype);
+        ByteBuffer in = t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long n = t.numel();
+        int size = targetDtype.equals("F32") ? 4 : 2;
+        ByteBuffer block = ByteBuffer.allocate((int) Math.min(BLOCK, n) * size).order(ByteOrder.LITTLE_ENDIAN);
+        for (long from = 0; from < n; from += BLOCK) {
+            int count = (int) Math.min(BLOCK, n - from);
+            block.clear();
+            convert(in, t.dtype(), Math.toIntExact(from), block, targetDtype, count);
+            block.limit(count * size);
+            AtomicFile.writeFully(out, block);
+        }
+    }
+
+    private static void check(HostTensor t, String targetDtype) {
+        if (!FLOATS.contains(t.dtype()) || !FLOATS.contains(targetDtype)) {
+            throw new IllegalArgumentException("cannot convert " + t + " to " + targetDtype
+                    + ": only F32, F16 and BF16 convert");
+        }
+    }
+
+    /** Elements [from, from + count) of {@code in} as {@code outDtype} into {@code out} from index 0. */
+    private static void convert(ByteBuffer in, String inDtype, int from, ByteBuffer out, String outDtype, int count) {
+        for (int i = 0; i < count; i++) {
+            int k = from + i;
+            float f = switch (inDtype) {
+                case "F32" -> in.getFloat(4 * k);
+                case "F16" -> f16ToFloat(in.getShort(2 * k));
+                default -> bf16ToFloat(in.getShort(2 * k));
             };
-            switch (targetDtype) {
+            switch (outDtype) {
                 case "F32" -> out.putFloat(4 * i, f);
                 case "F16" -> out.putShort(2 * i, floatToF16(f));
                 default -> out.putShort(2 * i, floatToBf16(f));
             }
         }
-        return new HostTensor(targetDtype, t.shape().clone(), out);
     }
 
     /** The float of a bfloat16 bit pattern: its 16 bits are the float's upper half, so exact. */

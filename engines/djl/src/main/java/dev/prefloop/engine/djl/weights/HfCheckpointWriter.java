@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -53,12 +55,7 @@ public final class HfCheckpointWriter {
             Path tokenizerSource, Map<String, String> extraFiles) {
 
         public Checkpoint {
-            extraFiles = Map.copyOf(extraFiles);
-            for (String name : extraFiles.keySet()) {
-                if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-                    throw new IllegalArgumentException("extra file \"" + name + "\" must be a plain visible file name");
-                }
-            }
+            extraFiles = plainNames(extraFiles);
         }
 
         /** A checkpoint without extra files. */
@@ -74,6 +71,39 @@ public final class HfCheckpointWriter {
      * error unless {@code replace}, in which case it is swapped out only once the new one is complete.
      */
     public static void write(Checkpoint checkpoint, Path target, long maxShardBytes, boolean replace) {
+        if (!checkpoint.config().isObject()) {
+            throw new IllegalArgumentException("config.json must be a JSON object");
+        }
+        Map<String, StreamedTensor> streamed = new LinkedHashMap<>();
+        checkpoint.tensors().forEach((name, t) -> streamed.put(name, StreamedTensor.of(t)));
+        Map<String, Supplier<String>> extra = new LinkedHashMap<>();
+        checkpoint.extraFiles().forEach((name, text) -> extra.put(name, () -> text));
+        StreamedCheckpoint c = new StreamedCheckpoint(checkpoint.config(), checkpoint.generationConfig(), streamed,
+                checkpoint.tokenizerSource(), extra);
+        writeDirectory(target, replace, dir -> fill(dir, c, maxShardBytes));
+    }
+
+    /**
+     * A checkpoint whose tensors are produced while they are written (e.g. merged one at a time), so a model larger
+     * than memory can be written; otherwise what {@link Checkpoint} is.
+     *
+     * @param config config.json's tree; written with torch_dtype set to the weights' dtype
+     * @param generationConfig generation_config.json's tree, or null to write none
+     * @param tensors the weights with HF names, in state-dict order (the order shards follow)
+     * @param tokenizerSource a model directory whose tokenizer files are copied, or null
+     * @param extraFiles more text files by name, their text made when they are written, after the weights (e.g. a
+     *     manifest with the run's timings)
+     */
+    public record StreamedCheckpoint(JsonNode config, JsonNode generationConfig, Map<String, StreamedTensor> tensors,
+            Path tokenizerSource, Map<String, Supplier<String>> extraFiles) {
+
+        public StreamedCheckpoint {
+            extraFiles = plainNames(extraFiles);
+        }
+    }
+
+    /** {@link #write(Checkpoint, Path, long, boolean)} for tensors computed as they are written. */
+    public static void write(StreamedCheckpoint checkpoint, Path target, long maxShardBytes, boolean replace) {
         if (!checkpoint.config().isObject()) {
             throw new IllegalArgumentException("config.json must be a JSON object");
         }
@@ -103,6 +133,15 @@ public final class HfCheckpointWriter {
         });
     }
 
+    private static <T> Map<String, T> plainNames(Map<String, T> extraFiles) {
+        for (String name : extraFiles.keySet()) {
+            if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                throw new IllegalArgumentException("extra file \"" + name + "\" must be a plain visible file name");
+            }
+        }
+        return Map.copyOf(extraFiles);
+    }
+
     /** Fills a directory. */
     private interface Filler {
         void fill(Path dir) throws IOException;
@@ -127,8 +166,8 @@ public final class HfCheckpointWriter {
     }
 
     /** config.json's dtype name for the weights: that of the first floating tensor, as transformers takes it. */
-    static String torchDtype(Map<String, HostTensor> tensors) {
-        for (HostTensor t : tensors.values()) {
+    static String torchDtype(Map<String, StreamedTensor> tensors) {
+        for (StreamedTensor t : tensors.values()) {
             String name = TORCH_DTYPE_NAMES.get(t.dtype());
             if (name != null) {
                 return name;
@@ -137,7 +176,7 @@ public final class HfCheckpointWriter {
         return null;
     }
 
-    private static void fill(Path dir, Checkpoint checkpoint, long maxShardBytes) throws IOException {
+    private static void fill(Path dir, StreamedCheckpoint checkpoint, long maxShardBytes) throws IOException {
         ObjectNode config = ((ObjectNode) checkpoint.config()).deepCopy();
         String dtype = torchDtype(checkpoint.tensors());
         if (dtype != null) {
@@ -155,10 +194,10 @@ public final class HfCheckpointWriter {
             AtomicFile.writeString(dir.resolve("generation_config.json"),
                     HfJsonWriter.write(checkpoint.generationConfig()));
         }
-        SafetensorsWriter.writeSharded(dir, checkpoint.tensors(), maxShardBytes);
+        SafetensorsWriter.writeShardedStreamed(dir, checkpoint.tensors(), maxShardBytes);
         copyTokenizer(checkpoint.tokenizerSource(), dir);
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(checkpoint.extraFiles()).entrySet()) {
-            AtomicFile.writeString(dir.resolve(e.getKey()), e.getValue());
+        for (Map.Entry<String, Supplier<String>> e : new java.util.TreeMap<>(checkpoint.extraFiles()).entrySet()) {
+            AtomicFile.writeString(dir.resolve(e.getKey()), e.getValue().get());
         }
     }
 

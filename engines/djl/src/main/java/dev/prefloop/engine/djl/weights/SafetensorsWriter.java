@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +19,8 @@ import java.util.Set;
  * SafetensorsWriter writes tensors byte for byte as the safetensors library does: the header
  * (compact JSON, {@code __metadata__} first, then tensors by descending dtype alignment and then
  * name, offsets back to back) padded with spaces to a multiple of 8, then the data; every file
- * is written atomically.
+ * is written atomically. Tensors come as HostTensors (bytes in memory or mapped) or as
+ * {@link StreamedTensor}s whose bytes are computed while the file is written.
  */
 public final class SafetensorsWriter {
 
@@ -34,12 +36,22 @@ public final class SafetensorsWriter {
 
     /** Writes one file; {@code metadata} may be empty, in which case no __metadata__ entry is written. */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
-        List<Map.Entry<String, HostTensor>> ordered = new ArrayList<>(tensors.entrySet());
-        for (Map.Entry<String, HostTensor> e : ordered) {
+        Map<String, StreamedTensor> streamed = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
             check(file, e.getKey(), e.getValue());
+            streamed.put(e.getKey(), StreamedTensor.of(e.getValue()));
         }
+        writeStreamed(file, streamed, metadata);
+    }
+
+    /**
+     * Writes one file whose tensors are produced as they are written, in the file's order (see the class comment);
+     * a body that writes more or fewer bytes than its tensor's size fails the write and leaves no file.
+     */
+    public static void writeStreamed(Path file, Map<String, StreamedTensor> tensors, Map<String, String> metadata) {
+        List<Map.Entry<String, StreamedTensor>> ordered = new ArrayList<>(tensors.entrySet());
         // the library sorts by dtype (descending alignment) then name, comparing names as UTF-8 bytes
-        ordered.sort(Comparator.<Map.Entry<String, HostTensor>, SafetensorsDtype>comparing(
+        ordered.sort(Comparator.<Map.Entry<String, StreamedTensor>, SafetensorsDtype>comparing(
                 e -> SafetensorsDtype.of(e.getValue().dtype()), Comparator.reverseOrder())
                 .thenComparing(e -> e.getKey().getBytes(StandardCharsets.UTF_8), Arrays::compareUnsigned));
         byte[] header = header(ordered, metadata);
@@ -48,13 +60,49 @@ public final class SafetensorsWriter {
                 AtomicFile.writeFully(out, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
                         .putLong(0, header.length));
                 AtomicFile.writeFully(out, ByteBuffer.wrap(header));
-                for (Map.Entry<String, HostTensor> e : ordered) {
-                    AtomicFile.writeFully(out, e.getValue().data());
+                for (Map.Entry<String, StreamedTensor> e : ordered) {
+                    long start = out.position();
+                    e.getValue().body().write(out);
+                    long written = out.position() - start;
+                    if (written != e.getValue().byteSize()) {
+                        throw new IllegalStateException("tensor \"" + e.getKey() + "\" wrote " + written
+                                + " bytes to " + file + ", its header says " + e.getValue().byteSize());
+                    }
                 }
             });
         } catch (IOException e) {
             throw new ModelException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@link #writeStreamed} split into shards as {@link #writeSharded} splits: {@code model.safetensors} alone when
+     * everything fits, else shards plus {@code model.safetensors.index.json} (written last). Returns the files.
+     */
+    public static List<Path> writeShardedStreamed(Path dir, Map<String, StreamedTensor> tensors, long maxShardBytes) {
+        List<Map<String, StreamedTensor>> shards = ShardPlan.split(tensors, StreamedTensor::byteSize, maxShardBytes);
+        List<Path> written = new ArrayList<>();
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        long total = 0;
+        for (int i = 0; i < shards.size(); i++) {
+            String name = ShardPlan.fileName(i, shards.size());
+            writeStreamed(dir.resolve(name), shards.get(i), PT_METADATA);
+            written.add(dir.resolve(name));
+            for (Map.Entry<String, StreamedTensor> e : shards.get(i).entrySet()) {
+                weightMap.put(e.getKey(), name);
+                total += e.getValue().byteSize();
+            }
+        }
+        if (shards.size() > 1) {
+            Path index = dir.resolve(ShardPlan.INDEX_FILE);
+            try {
+                AtomicFile.writeString(index, new ShardIndex(total, weightMap).toJson());
+            } catch (IOException e) {
+                throw new ModelException("cannot write " + index + ": " + e.getMessage(), e);
+            }
+            written.add(index);
+        }
+        return written;
     }
 
     /**
@@ -110,7 +158,7 @@ public final class SafetensorsWriter {
     }
 
     /** serde_json's compact form of the header, then spaces up to a multiple of 8 bytes. */
-    private static byte[] header(List<Map.Entry<String, HostTensor>> ordered, Map<String, String> metadata) {
+    private static byte[] header(List<Map.Entry<String, StreamedTensor>> ordered, Map<String, String> metadata) {
         StringBuilder json = new StringBuilder("{");
         if (!metadata.isEmpty()) {
             json.append("\"__metadata__\":{");
@@ -124,9 +172,9 @@ public final class SafetensorsWriter {
             json.append('}');
         }
         long offset = 0;
-        for (Map.Entry<String, HostTensor> e : ordered) {
-            HostTensor t = e.getValue();
-            long end = offset + t.data().remaining();
+        for (Map.Entry<String, StreamedTensor> e : ordered) {
+            StreamedTensor t = e.getValue();
+            long end = offset + t.byteSize();
             json.append(json.length() == 1 ? "" : ",");
             string(e.getKey(), json).append(":{\"dtype\":\"").append(t.dtype()).append("\",\"shape\":[");
             for (int i = 0; i < t.shape().length; i++) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * ShardPlan assigns tensors to safetensors files and names them as transformers does:
@@ -38,14 +39,19 @@ public record ShardPlan(List<Map<String, HostTensor>> shards) {
      * before the shard being filled).
      */
     public static ShardPlan bySize(Map<String, HostTensor> tensors, long maxShardBytes) {
+        return new ShardPlan(split(tensors, t -> t.data().remaining(), maxShardBytes));
+    }
+
+    /** {@link #bySize}'s rule over any tensors whose byte sizes {@code bytes} gives. */
+    public static <T> List<Map<String, T>> split(Map<String, T> tensors, ToLongFunction<T> bytes, long maxShardBytes) {
         if (maxShardBytes <= 0) {
             throw new IllegalArgumentException("max shard size must be positive, got " + maxShardBytes);
         }
-        List<Map<String, HostTensor>> shards = new ArrayList<>();
-        Map<String, HostTensor> current = new LinkedHashMap<>();
+        List<Map<String, T>> shards = new ArrayList<>();
+        Map<String, T> current = new LinkedHashMap<>();
         long currentBytes = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            long size = e.getValue().data().remaining();
+        for (Map.Entry<String, T> e : tensors.entrySet()) {
+            long size = bytes.applyAsLong(e.getValue());
             if (size > maxShardBytes) {
                 shards.add(Map.of(e.getKey(), e.getValue()));
                 continue;
@@ -58,18 +64,20 @@ public record ShardPlan(List<Map<String, HostTensor>> shards) {
             current.put(e.getKey(), e.getValue());
             currentBytes += size;
         }
-        if (!current.isEmpty()) {
+        if (!current.isEmpty() || shards.isEmpty()) {
             shards.add(current);
         }
-        return new ShardPlan(shards);
+        return shards;
     }
 
     /** The file name of shard {@code i} (0-based). */
     public String fileName(int i) {
-        if (shards.size() == 1) {
-            return SINGLE_FILE;
-        }
-        return String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+        return fileName(i, shards.size());
+    }
+
+    /** The file name of shard {@code i} (0-based) of {@code count}. */
+    public static String fileName(int i, int count) {
+        return count == 1 ? SINGLE_FILE : String.format("model-%05d-of-%05d.safetensors", i + 1, count);
     }
 
     /** The bytes of all tensor data, the index's total_size. */

@@ -20,11 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The fixtures cover every projection with rank_pattern and alpha_pattern, a regex target with rsLoRA in
  * adapter_model.bin, layers_to_transform, and a reward model whose score head is a modules_to_save tensor.
  */
-class LoraParityTest {
+public class LoraParityTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static Path resource(String path) throws Exception {
+    public static Path resource(String path) throws Exception {
         return Path.of(LoraParityTest.class.getResource("/" + path).toURI());
     }
 
@@ -48,7 +48,7 @@ class LoraParityTest {
     }
 
     /** Max differences of the model's outputs against {@code want}; asserts the fixture's tolerances. */
-    static String compare(String name, LlamaModel model, NDManager m, JsonNode exp, JsonNode want) {
+    public static String compare(String name, LlamaModel model, NDManager m, JsonNode exp, JsonNode want) {
         JsonNode tol = exp.get("tolerances");
         NDArray ids = m.create(HfParityTest.longs(exp.get("input_ids")));
         NDArray mask = m.create(HfParityTest.longs(exp.get("attention_mask")));

@@ -61,13 +61,13 @@ class SampleServiceTest {
     }
 
     private SampleSettings settings(SampleScheme scheme, Path refDir, double temperature, int batch, String out) {
-        return new SampleSettings(policy, refDir, prompts.toString(), tmp.resolve(out), ShardFormat.JSONL, scheme,
+        return new SampleSettings(policy, null, refDir, null, prompts.toString(), tmp.resolve(out), ShardFormat.JSONL, scheme,
                 scheme.defaultN(), 0.1, new SamplingSettings(temperature, 0, 1, 0, 1, 6, List.of(), 11), 0, batch,
                 true, 0, true, DeviceSpec.CPU, ComputeDtype.FLOAT32, SliceSpec.ALL, false, false);
     }
 
     private static SampleSettings with(SampleSettings s, double beta, long iteration, int n, boolean resume) {
-        return new SampleSettings(s.model(), s.ref(), s.prompts(), s.out(), s.format(), s.scheme(), n, beta,
+        return new SampleSettings(s.model(), s.adapter(), s.ref(), s.refAdapter(), s.prompts(), s.out(), s.format(), s.scheme(), n, beta,
                 s.decoding(), iteration, s.batchSize(), s.chatTemplate(), s.maxPromptTokens(), s.refLogps(), s.device(),
                 s.dtype(), s.slice(), s.force(), resume);
     }
@@ -138,7 +138,7 @@ class SampleServiceTest {
         List<ObjectNode> parts = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             SampleSettings s = whole;
-            parts.addAll(run(new SampleSettings(s.model(), s.ref(), s.prompts(), tmp.resolve("part" + i), s.format(),
+            parts.addAll(run(new SampleSettings(s.model(), s.adapter(), s.ref(), s.refAdapter(), s.prompts(), tmp.resolve("part" + i), s.format(),
                     s.scheme(), s.n(), s.beta(), s.decoding(), s.iteration(), 3, s.chatTemplate(), s.maxPromptTokens(),
                     s.refLogps(), s.device(), s.dtype(), new SliceSpec(i, 2), false, false)));
         }
@@ -263,7 +263,7 @@ class SampleServiceTest {
         }
         Path idPrompts = tmp.resolve("ids.jsonl");
         Files.writeString(idPrompts, "{\"id\": 1, \"prompt_ids\": [1, 5, 9, 12]}\n{\"id\": 2, \"prompt_ids\": [1, 7]}\n");
-        SampleSettings s = new SampleSettings(idsOnly, null, idPrompts.toString(), tmp.resolve("o"), ShardFormat.JSONL,
+        SampleSettings s = new SampleSettings(idsOnly, null, null, null, idPrompts.toString(), tmp.resolve("o"), ShardFormat.JSONL,
                 SampleScheme.VANILLA, 2, 0.1, SamplingSettings.greedy(4), 0, 2, true, 3, true, DeviceSpec.CPU,
                 ComputeDtype.FLOAT32, SliceSpec.ALL, false, false);
         List<ObjectNode> out = run(s);
@@ -277,7 +277,7 @@ class SampleServiceTest {
     void badPromptsStopBeforeAnyOutput() throws IOException {
         Path bad = tmp.resolve("bad.jsonl");
         Files.writeString(bad, "{\"id\": \"a\", \"prompt\": \"hi\"}\n{\"id\": \"b\", \"prompt\": 7}\n");
-        SampleSettings s = new SampleSettings(policy, null, bad.toString(), tmp.resolve("bad-out"), ShardFormat.JSONL,
+        SampleSettings s = new SampleSettings(policy, null, null, null, bad.toString(), tmp.resolve("bad-out"), ShardFormat.JSONL,
                 SampleScheme.VANILLA, 2, 0.1, SamplingSettings.greedy(4), 0, 2, true, 0, true, DeviceSpec.CPU,
                 ComputeDtype.FLOAT32, SliceSpec.ALL, false, false);
         DataException e = assertThrows(DataException.class, () -> new SampleService(Progress.NONE).run(s));

@@ -67,7 +67,7 @@ class ScoreServiceTest {
 
     private ScoreSettings settings(Path model, Path in, Path out, boolean perToken, boolean asRef, int batch,
             SliceSpec slice, boolean force) {
-        return new ScoreSettings(model, in.toString(), out, ShardFormat.JSONL, perToken, asRef, batch,
+        return new ScoreSettings(model, null, in.toString(), out, ShardFormat.JSONL, perToken, asRef, batch,
                 ScoreSettings.DEFAULT_MAX_TOKENS_PER_BATCH, DeviceSpec.CPU, ComputeDtype.FLOAT32, slice, force,
                 TokenizationOptions.DEFAULT);
     }

@@ -69,7 +69,7 @@ class ScoreTextRecordsTest {
     }
 
     private ScoreResult score(Path m, Path in, Path out, TokenizationOptions options) {
-        return new ScoreService(Progress.NONE).run(new ScoreSettings(m, in.toString(), out, ShardFormat.JSONL, true,
+        return new ScoreService(Progress.NONE).run(new ScoreSettings(m, null, in.toString(), out, ShardFormat.JSONL, true,
                 false, 4, ScoreSettings.DEFAULT_MAX_TOKENS_PER_BATCH, DeviceSpec.CPU, ComputeDtype.FLOAT32,
                 SliceSpec.ALL, false, options));
     }

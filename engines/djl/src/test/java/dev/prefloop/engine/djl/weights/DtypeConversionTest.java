@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DtypeConversionTest {
 
@@ -97,6 +103,28 @@ class DtypeConversionTest {
                 HostTensor widened = DtypeConversion.convert(expected, "F32");
                 assertArrayEquals(Fixtures.bytes(expected.data()),
                         Fixtures.bytes(DtypeConversion.convert(widened, dtype).data()), e.getKey());
+            }
+        }
+    }
+
+    @Test
+    void writingToAFileInBlocksGivesWhatConvertGives(@TempDir Path tmp) throws IOException {
+        // 2^20 + 3 elements: one full block of the writer and a short one
+        int n = (1 << 20) + 3;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            b.putFloat(4 * i, (float) (rng.nextGaussian() * Math.pow(2, rng.nextInt(-30, 20))));
+        }
+        HostTensor t = new HostTensor("F32", new long[] {n}, b);
+        for (String dtype : new String[] {"BF16", "F16", "F32"}) {
+            for (HostTensor source : new HostTensor[] {t, DtypeConversion.convert(t, "BF16")}) {
+                Path file = tmp.resolve(dtype + "-" + source.dtype());
+                try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    DtypeConversion.write(source, dtype, out);
+                }
+                assertArrayEquals(Fixtures.bytes(DtypeConversion.convert(source, dtype).data()),
+                        Files.readAllBytes(file), source.dtype() + " -> " + dtype);
             }
         }
     }

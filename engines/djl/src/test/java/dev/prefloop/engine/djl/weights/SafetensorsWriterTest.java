@@ -124,6 +124,26 @@ class SafetensorsWriterTest {
         assertNoTemporaryFiles();
     }
 
+    @Test
+    void streamedTensorsGiveTheBytesOfHostTensorsAndAWrongSizedBodyLeavesNoFile() throws IOException {
+        Path original = Fixtures.dir("llama-gqa").resolve("model.safetensors");
+        Map<String, HostTensor> tensors = SafetensorsReader.read(original);
+        Map<String, StreamedTensor> streamed = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> streamed.put(name, StreamedTensor.of(t)));
+        Path copy = tmp.resolve("model.safetensors");
+        SafetensorsWriter.writeStreamed(copy, streamed, SafetensorsWriter.PT_METADATA);
+        assertArrayEquals(Files.readAllBytes(original), Files.readAllBytes(copy));
+
+        Path bad = tmp.resolve("bad.safetensors");
+        Map<String, StreamedTensor> short1 = Map.of("w", new StreamedTensor("F32", new long[] {2},
+                out -> AtomicFile.writeFully(out, ByteBuffer.allocate(4))));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SafetensorsWriter.writeStreamed(bad, short1, SafetensorsWriter.PT_METADATA));
+        assertTrue(e.getMessage().contains("wrote 4 bytes") && e.getMessage().contains("says 8"), e.getMessage());
+        assertFalse(Files.exists(bad));
+        assertNoTemporaryFiles();
+    }
+
     static void assertSameTensors(Map<String, HostTensor> expected, Map<String, HostTensor> actual) {
         assertEquals(expected.keySet(), actual.keySet());
         for (String name : expected.keySet()) {
