@@ -34,7 +34,11 @@ public final class Manifests {
 
     /** The manifest of an earlier run of this slice in {@code dir}, if there is a readable one. */
     public static Optional<Manifest> read(Path dir, SliceSpec slice) {
-        Path p = path(dir, slice);
+        return readFile(path(dir, slice));
+    }
+
+    /** The manifest in {@code p} (e.g. a model directory's prefloop_manifest.json), if there is a readable one. */
+    public static Optional<Manifest> readFile(Path p) {
         if (!Files.isRegularFile(p)) {
             return Optional.empty();
         }

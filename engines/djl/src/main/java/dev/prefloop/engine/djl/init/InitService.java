@@ -65,7 +65,7 @@ public final class InitService {
         // the tokenizer's identity is its size; its files follow from the built-in corpus, which the version pins
         options.put("tokenizer", tokenizer == null ? null : "tiny-bpe-" + tokenizer.summary().vocabSize());
         Manifest planned = Manifest.planned("init", PrefloopVersion.get(), options, List.of(), List.of(), s.seed(), null);
-        if (!s.force() && planned.sameRunAs(previous(s.out()))) {
+        if (!s.force() && planned.sameRunAs(Manifests.readFile(s.out().resolve(MANIFEST)).orElse(null))) {
             LOG.info("{} is up to date (same config, seed and prefloop version); --force redoes it", s.out());
             return new InitResult(true, s.out().toString(), decoder.architecture(), -1, seconds(t0));
         }
@@ -170,17 +170,6 @@ public final class InitService {
         return g;
     }
 
-    private static Manifest previous(Path dir) {
-        Path file = dir.resolve(MANIFEST);
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return JSON.readValue(file.toFile(), Manifest.class);
-        } catch (IOException e) {
-            return null; // unreadable: treated as another run
-        }
-    }
 
     private static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;

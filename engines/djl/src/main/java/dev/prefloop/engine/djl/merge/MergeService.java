@@ -77,7 +77,8 @@ public final class MergeService {
         models.addAll(ModelFingerprint.ofAdapter(s.adapter()));
         Manifest planned = Manifest.planned("merge", PrefloopVersion.get(), s.manifestOptions(), List.of(), models,
                 null, null);
-        if (!s.force() && planned.sameRunAs(previous(s.out()))) {
+        Manifest previous = Manifests.readFile(s.out().resolve(InitService.MANIFEST)).orElse(null);
+        if (!s.force() && planned.sameRunAs(previous)) {
             LOG.info("{} is up to date (same base, adapter, options and prefloop version); --force redoes it", s.out());
             return new MergeResult(true, s.out().toString(), 0, 0, 0, 0, List.of(), List.of(), seconds(t0));
         }
@@ -224,17 +225,6 @@ public final class MergeService {
         }
     }
 
-    private static Manifest previous(Path dir) {
-        Path file = dir.resolve(InitService.MANIFEST);
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return JSON.readValue(file.toFile(), Manifest.class);
-        } catch (IOException e) {
-            return null; // unreadable: treated as another run
-        }
-    }
 
     private static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;

@@ -62,6 +62,19 @@ public final class TrainChild {
         }
     }
 
+    /** Both safetensors files hold the same tensors, byte for byte. */
+    static void assertBitwiseEqual(Path expected, Path actual) {
+        java.util.Map<String, dev.prefloop.engine.djl.weights.HostTensor> a =
+                dev.prefloop.engine.djl.weights.SafetensorsReader.read(expected);
+        java.util.Map<String, dev.prefloop.engine.djl.weights.HostTensor> b =
+                dev.prefloop.engine.djl.weights.SafetensorsReader.read(actual);
+        org.junit.jupiter.api.Assertions.assertEquals(a.keySet(), b.keySet());
+        for (String name : a.keySet()) {
+            org.junit.jupiter.api.Assertions.assertEquals(a.get(name).data(), b.get(name).data(),
+                    name + " differs bitwise after resume");
+        }
+    }
+
     /** The adapter of the LoRA resume test: every projection, rank 4, with dropout (so its masks must replay). */
     static final LoraSettings LORA = new LoraSettings(true, 4, 8, 0.1, List.of("all-linear"), false, null, null,
             dev.prefloop.engine.djl.model.ComputeDtype.FLOAT32);

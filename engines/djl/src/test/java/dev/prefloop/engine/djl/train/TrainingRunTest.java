@@ -1,6 +1,5 @@
 package dev.prefloop.engine.djl.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -208,16 +207,7 @@ class TrainingRunTest {
         TrainResult resumed = new PreferenceTraining(Progress.NONE).run(TrainChild.settings(model, data.toString(), killed,
                 true));
         assertEquals(24, resumed.steps());
-        Map<String, HostTensor> a = SafetensorsReader.read(straight.resolve("model.safetensors"));
-        Map<String, HostTensor> b = SafetensorsReader.read(killed.resolve("model.safetensors"));
-        assertEquals(a.keySet(), b.keySet());
-        for (String name : a.keySet()) {
-            byte[] x = new byte[a.get(name).data().remaining()];
-            byte[] y = new byte[b.get(name).data().remaining()];
-            a.get(name).data().duplicate().get(x);
-            b.get(name).data().duplicate().get(y);
-            assertArrayEquals(x, y, name + " differs bitwise after resume");
-        }
+        TrainChild.assertBitwiseEqual(straight.resolve("model.safetensors"), killed.resolve("model.safetensors"));
         assertEquals(Files.readAllLines(straight.resolve(MetricsLog.FILE)).size(),
                 Files.readAllLines(killed.resolve(MetricsLog.FILE)).size(), "metrics lines after resume");
         JsonNode state = JsonCodec.mapper().readTree(killed.resolve("checkpoint-16").resolve(TrainerCheckpoint.STATE_FILE)
