@@ -229,6 +229,25 @@ class TrainCommandTest {
     }
 
     @Test
+    void chatTemplateKwargsComeFromTheConfigFileAndAnUnknownMappingIsAUsageError() throws Exception {
+        Path config = Files.writeString(tmp.resolve("kw.yaml"), """
+                max_steps: 1
+                chat_template_kwargs:
+                  enable_thinking: false
+                """);
+        Path o = tmp.resolve("kw");
+        assertEquals(0, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--config", config.toString(), "--batch-size", "4"), err);
+        JsonNode manifest = JsonCodec.mapper().readTree(o.resolve("_manifest.json").toFile());
+        assertTrue(manifest.toString().contains("\"chat_template_kwargs\":{\"enable_thinking\":false}"),
+                manifest.toString());
+        Path bad = Files.writeString(tmp.resolve("bad.yaml"), "model_init_kwargs:\n  torch_dtype: bfloat16\n");
+        assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out",
+                tmp.resolve("bad").toString(), "--config", bad.toString()));
+        assertTrue(err.contains("model_init_kwargs"), err);
+    }
+
+    @Test
     void theSameRunAgainIsUpToDate() throws Exception {
         Path o = tmp.resolve("run");
         String[] args = {"train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * OptionsFile reads a {@code --config FILE.yaml}: a flat mapping of option names (kebab-case or TRL's
- * snake_case) to scalars or lists, returned as snake_case name to text, lists joined by commas, so a
- * TRL config carries over line by line and feeds the same parsers as the command line.
+ * snake_case) to scalars or lists, returned as snake_case name to text, lists joined by commas, mappings
+ * (chat_template_kwargs) as JSON text, so a TRL config carries over line by line and feeds the same
+ * parsers as the command line.
  */
 public final class OptionsFile {
 
@@ -75,6 +76,7 @@ public final class OptionsFile {
             }
             return s.toString();
         }
-        throw new UsageException("--config " + file + ": option '" + key + "': expected a scalar or a list, got a mapping");
+        // A mapping (TRL's chat_template_kwargs) travels as its JSON text, as the command line gives it.
+        return v.toString();
     }
 }

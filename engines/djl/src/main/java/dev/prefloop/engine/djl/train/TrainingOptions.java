@@ -23,6 +23,9 @@ public final class TrainingOptions {
     private static final Set<String> LOSS_CHOICE = Set.of("loss", "loss_type", "loss_weights", "use_weighting",
             "rpo_alpha", "ld_alpha");
 
+    /** TRL's name of the extra chat-template variables, --config's and the command line's. */
+    private static final String CHAT_TEMPLATE_KWARGS = "chat_template_kwargs";
+
     private TrainingOptions() {}
 
     /** {@code prefloop train}'s settings. */
@@ -39,6 +42,7 @@ public final class TrainingOptions {
             String device, boolean resume, boolean force, TokenizationOptions tokenization, Map<String, String> options,
             Path adapter, Path refAdapter, String dtype) {
         Map<String, String> rest = new LinkedHashMap<>(options);
+        tokenization = withKwargs(tokenization, rest);
         LoraSettings lora = LoraSettings.take(rest, adapter, refAdapter, dtype);
         String lossText = firstOf(rest, "loss", "loss_type");
         List<String> losses = lossText == null ? List.of("sigmoid") : split(lossText);
@@ -77,6 +81,7 @@ public final class TrainingOptions {
     public static SftTrainingSettings sft(Path model, String data, Path out, String device, boolean resume,
             boolean force, TokenizationOptions tokenization, Map<String, String> options, Path adapter, String dtype) {
         Map<String, String> rest = new LinkedHashMap<>(options);
+        tokenization = withKwargs(tokenization, rest);
         LoraSettings lora = LoraSettings.take(rest, adapter, null, dtype);
         String packingText = rest.remove("packing");
         boolean packing = packingText != null && OptionText.bool("packing", packingText);
@@ -88,10 +93,18 @@ public final class TrainingOptions {
                 device, args, packing, tokenization, resume, force, lora);
     }
 
+    /** chat_template_kwargs from --config (or the command line, which wins) in place of the mixin's. */
+    private static TokenizationOptions withKwargs(TokenizationOptions t, Map<String, String> rest) {
+        String kwargs = rest.remove(CHAT_TEMPLATE_KWARGS);
+        return kwargs == null ? t : new TokenizationOptions(t.maxPromptTokens(), t.maxCompletionTokens(), kwargs,
+                t.now());
+    }
+
     /** Every option name sft accepts in snake_case. */
     public static Set<String> sftNames() {
         Set<String> s = new LinkedHashSet<>(TrainingArguments.names());
         s.add("packing");
+        s.add(CHAT_TEMPLATE_KWARGS);
         s.addAll(LoraSettings.names());
         s.add("lora_target");
         return s;
@@ -103,6 +116,7 @@ public final class TrainingOptions {
         s.addAll(LossSettings.names());
         s.addAll(IopoSchedule.names());
         s.addAll(TrainingArguments.names());
+        s.add(CHAT_TEMPLATE_KWARGS);
         s.addAll(LoraSettings.names());
         s.add("lora_target");
         return s;
