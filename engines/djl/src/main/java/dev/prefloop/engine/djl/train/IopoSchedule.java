@@ -50,6 +50,17 @@ public record IopoSchedule(long stepsMu, long stepsNu, int rounds, boolean final
     private static final Set<String> NAMES = Set.of("iopo_steps_mu", "iopo_steps_nu", "iopo_rounds",
             "iopo_final_adversary_phase", "adversary_objective");
 
+    /** The schedule as a run's manifest records it (the phases it plays decide the output). */
+    public Map<String, Object> manifestOptions() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("iopo_steps_mu", stepsMu);
+        m.put("iopo_steps_nu", stepsNu);
+        m.put("iopo_rounds", rounds);
+        m.put("iopo_final_adversary_phase", finalAdversaryPhase);
+        m.put("adversary_objective", zeroSum ? "zero-sum" : "mirror");
+        return m;
+    }
+
     /** The option names (snake_case) this schedule reads. */
     public static Set<String> names() {
         return NAMES;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefloop.core.data.DatasetLocator;
 import dev.prefloop.core.data.JsonCodec;
 import dev.prefloop.core.error.UsageException;
+import dev.prefloop.core.output.Manifest;
 import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.loss.LdWeighting;
 import dev.prefloop.engine.djl.loss.LossRegistry;
@@ -16,8 +17,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +66,15 @@ public final class IopoTraining {
     public TrainResult run(PreferenceTrainingSettings s, IopoSchedule schedule) {
         PreferenceLoss loss = PreferenceTraining.loss(s);
         LdWeighting ld = Double.isNaN(s.ldAlpha()) ? null : new LdWeighting(s.ldAlpha());
+        Instant started = Instant.now();
+        Map<String, Object> options = new LinkedHashMap<>(PreferenceTraining.manifestOptions(s));
+        options.put("iopo_schedule", schedule.manifestOptions());
+        Manifest planned = TrainingManifest.planned("train", options, s.data(), s.model(), schedule.adversaryModel(),
+                s.tokenization(), s.args().seed(), s.lora());
+        if (!s.resume() && !s.force() && TrainingManifest.upToDate(s.out(), planned)) {
+            LOG.info("{} is up to date (same data, models, options and prefloop version); --force redoes it", s.out());
+            return TrainResult.upToDate(s.out());
+        }
         Path phasesDir = s.out().resolve(PHASES_DIR);
         if (s.resume() && !Files.isDirectory(phasesDir)) {
             throw new UsageException("--resume: " + s.out() + " holds no IOPO phase (" + PHASES_DIR + "/phase-K-PLAYER);"
@@ -157,8 +170,10 @@ public final class IopoTraining {
             LOG.info("IOPO: {} phases, {} steps; protagonist at {}, adversary at {}", phases.size(), steps, s.out(),
                     adversaryOut);
         }
-        return new TrainResult(steps, skippedSteps, lastLoss, tokens, seconds, ProcessMemory.peakRssBytes(), s.out(),
-                skipped.byReason());
+        TrainResult done = new TrainResult(steps, skippedSteps, lastLoss, tokens, seconds, ProcessMemory.peakRssBytes(),
+                s.out(), skipped.byReason());
+        TrainingManifest.write(s.out(), planned, done, started);
+        return done;
     }
 
     /** The run's arguments for one phase: its step count, and a seed of its own so phases see other orders. */

@@ -159,7 +159,7 @@ public final class PreferenceTraining {
     }
 
     /** The options that decide the output, as the manifest records them. */
-    private static Map<String, Object> manifestOptions(PreferenceTrainingSettings s) {
+    static Map<String, Object> manifestOptions(PreferenceTrainingSettings s) {
         Map<String, Object> m = new LinkedHashMap<>(JsonCodec.mapper().convertValue(s.args().toJson(),
                 new TypeReference<Map<String, Object>>() { }));
         m.put("loss", s.losses());

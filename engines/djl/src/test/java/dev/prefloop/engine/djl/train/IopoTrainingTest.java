@@ -147,6 +147,8 @@ class IopoTrainingTest {
         Path straight = tmp.resolve("straight");
         TrainResult r = new IopoTraining(Progress.NONE).run(settings(model, data, straight, false, lora), s);
         assertEquals(7, r.steps());
+        assertTrue(new IopoTraining(Progress.NONE).run(settings(model, data, straight, false, lora), s).upToDate(),
+                "the same game again is up to date (OUT/_manifest.json)");
         for (Path dir : List.of(straight, straight.resolve(IopoTraining.ADVERSARY_DIR))) {
             assertTrue(Files.isRegularFile(dir.resolve("adapter_config.json")), dir + " holds an adapter");
             assertTrue(!Files.exists(dir.resolve("model.safetensors")), dir + " holds no full model");
