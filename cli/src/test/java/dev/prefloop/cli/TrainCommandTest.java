@@ -285,6 +285,16 @@ class TrainCommandTest {
         assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
                 "--config", config.toString(), "--learning-rate", "1e-3", "--lora-r", "8"));
         assertTrue(err.contains("--resume") && err.contains("--force"), err);
+        // --resume from the checkpoint: with another rank, or without LoRA, it says what differs.
+        assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--config", config.toString(), "--learning-rate", "1e-3", "--lora-r", "8", "--resume"));
+        assertTrue(err.contains("lora_r = 4, this run asks for 8"), err);
+        assertEquals(2, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--max-steps", "4", "--batch-size", "4", "--save-steps", "2", "--learning-rate", "1e-3", "--resume"));
+        assertTrue(err.contains("holds a LoRA adapter"), err);
+        assertEquals(0, run("train", "--model", model.toString(), "--data", pairs.toString(), "--out", o.toString(),
+                "--config", config.toString(), "--learning-rate", "1e-3", "--resume", "--json"), err);
+        assertEquals(4, JsonCodec.mapper().readTree(out).get("steps").asInt());
     }
 
     @Test

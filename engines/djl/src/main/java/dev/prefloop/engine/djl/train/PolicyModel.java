@@ -9,6 +9,7 @@ import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.model.LoraAdapter;
 import dev.prefloop.engine.djl.model.LoraAdapterFiles;
+import dev.prefloop.engine.djl.model.LoraConfig;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -42,6 +43,10 @@ final class PolicyModel implements AutoCloseable {
     static PolicyModel open(Path modelDir, LoraSettings lora, Optional<Path> resumeFrom, DeviceSpec device,
             long seed) {
         if (!lora.enabled()) {
+            if (resumeFrom.isPresent() && LoraAdapterFiles.isAdapter(resumeFrom.get())) {
+                throw new UsageException("--resume: " + resumeFrom.get() + " holds a LoRA adapter; resume with the"
+                        + " LoRA options the run started with (--use-peft, --lora-r, ...)");
+            }
             return new PolicyModel(LlamaModel.load(resumeFrom.orElse(modelDir), device, ComputeDtype.FLOAT32), null);
         }
         LlamaModel base = loadBase(modelDir, lora, device);
@@ -69,6 +74,10 @@ final class PolicyModel implements AutoCloseable {
                 throw new UsageException((resumeFrom.isPresent() ? "--resume: " + from + " was not written by a LoRA run"
                         : "--adapter " + from + " is not a PEFT adapter directory") + " (no adapter_config.json)");
             }
+            if (resumeFrom.isPresent() && lora.adapter() == null) {
+                requireSameAdapter(resumeFrom.get(), LoraAdapterFiles.readConfig(from),
+                        lora.config(base.config().head()));
+            }
             a = LoraAdapterFiles.load(from, base);
         } else {
             a = LoraAdapter.initialise(base.config(), lora.config(base.config().head()), seed, base.device());
@@ -77,6 +86,27 @@ final class PolicyModel implements AutoCloseable {
                 + " in %s", a.modules().size(), a.parameterCount(), 100.0 * a.parameterCount() / base.parameterCount(),
                 base.parameterCount(), base.dataType()));
         return a;
+    }
+
+    /** A resumed run's checkpoint adapter must be the one its options ask for, not silently another. */
+    private static void requireSameAdapter(Path checkpoint, LoraConfig saved, LoraConfig asked) {
+        String[][] pairs = {
+            {"lora_r", String.valueOf(saved.r()), String.valueOf(asked.r())},
+            {"lora_alpha", String.valueOf(saved.loraAlpha()), String.valueOf(asked.loraAlpha())},
+            {"lora_dropout", String.valueOf(saved.loraDropout()), String.valueOf(asked.loraDropout())},
+            {"use_rslora", String.valueOf(saved.useRslora()), String.valueOf(asked.useRslora())},
+            {"lora_target_modules", targets(saved), targets(asked)}};
+        for (String[] p : pairs) {
+            if (!p[1].equals(p[2])) {
+                throw new UsageException("--resume: " + checkpoint + " holds an adapter with " + p[0] + " = " + p[1]
+                        + ", this run asks for " + p[2] + "; resume with the same options, or start afresh with"
+                        + " --force");
+            }
+        }
+    }
+
+    private static String targets(LoraConfig c) {
+        return c.targetModules() == null ? c.targetRegex() : new java.util.TreeSet<>(c.targetModules()).toString();
     }
 
     /** What training updates. */
