@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prefloop.core.data.DatasetLocator;
-import dev.prefloop.core.data.DatasetReader;
 import dev.prefloop.core.data.ShardFormat;
 import dev.prefloop.core.data.SliceSpec;
 import dev.prefloop.core.error.ModelException;
@@ -67,15 +65,6 @@ class ScoreAdapterTest {
         return p;
     }
 
-    private static List<ObjectNode> read(Path dir) {
-        List<ObjectNode> out = new ArrayList<>();
-        try (DatasetReader r = new DatasetReader(DatasetLocator.locate(dir.toString()), SliceSpec.ALL)) {
-            while (r.hasNext()) {
-                out.add(r.next());
-            }
-        }
-        return out;
-    }
 
     @Test
     void completionLogpsEqualPeftsResponseLogps() throws Exception {
@@ -89,7 +78,7 @@ class ScoreAdapterTest {
         Path in = records(exp, promptLen);
         Path out = tmp.resolve("adapted");
         score(base, adapter, in, out, false);
-        List<ObjectNode> got = read(out);
+        List<ObjectNode> got = ScoreServiceTest.read(out);
         for (int b = 0; b < 3; b++) {
             double want = exp.get("adapted").get("response_logps").get(b).asDouble();
             assertEquals(want, got.get(b).get("completion_logps").asDouble(), 1e-4, "row " + b);
@@ -112,7 +101,7 @@ class ScoreAdapterTest {
 
     private List<ObjectNode> read(Path out, Path base, Path in) {
         score(base, null, in, out, false);
-        return read(out);
+        return ScoreServiceTest.read(out);
     }
 
     @Test
@@ -122,7 +111,7 @@ class ScoreAdapterTest {
         Path in = records(exp, new int[] {1, 1, 1});
         Path out = tmp.resolve("rm");
         score(resource("hf-parity/llama-reward"), adapter, in, out, false);
-        List<ObjectNode> got = read(out);
+        List<ObjectNode> got = ScoreServiceTest.read(out);
         for (int b = 0; b < 3; b++) {
             double want = exp.get("adapted").get("scores").get(b).get(0).asDouble();
             assertEquals(want, got.get(b).get("score").asDouble(), 1e-4, "row " + b);

@@ -87,7 +87,8 @@ class ScoreServiceTest {
         return p;
     }
 
-    private static List<ObjectNode> read(Path dir) {
+    /** Every record of the dataset at {@code dir}. */
+    static List<ObjectNode> read(Path dir) {
         List<ObjectNode> out = new ArrayList<>();
         try (DatasetReader r = new DatasetReader(DatasetLocator.locate(dir.toString()), SliceSpec.ALL)) {
             while (r.hasNext()) {
