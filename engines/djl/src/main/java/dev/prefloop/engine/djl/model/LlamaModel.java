@@ -404,9 +404,31 @@ public final class LlamaModel implements AutoCloseable {
         return new CausalLmOutput(logits, ResponseLogps.sum(logits, inputIds, responseMask));
     }
 
-    /** Per-sequence sums (B) float32 of the marked tokens' log-probabilities; see {@link #forward}. */
+    /**
+     * Per-sequence sums (B) float32 of the marked tokens' log-probabilities, the values {@link #forward} gives,
+     * with the LM head and log-softmax run only on the columns from the first to the last marked token's
+     * predecessor: a scored response is often half of a row, and the head is a quarter of a small model's FLOPs.
+     */
     public NDArray responseLogps(NDArray inputIds, NDArray attentionMask, NDArray responseMask) {
-        return forward(inputIds, attentionMask, responseMask).responseLogps();
+        int[] span = ResponseLogps.markedSpan(responseMask);
+        if (span == null) {
+            return inputIds.getManager().zeros(new Shape(inputIds.getShape().get(0)), DataType.FLOAT32);
+        }
+        NDArray tokens = tokenLogps(inputIds, attentionMask, span[0], span[1]); // (B, to - from)
+        NDArray marks = responseMask.get(new NDIndex().addAllDim().addSliceDim(span[0], span[1])); // (B, to - from)
+        return ResponseLogps.keepMarked(tokens, marks).sum(new int[] {1});
+    }
+
+    /**
+     * Per-token log p (B, to - from) float32 of the ids in columns [from, to), 1 &lt;= from &lt; to &lt;= T, under
+     * mask-derived positions; the head runs only on the columns [from - 1, to - 1) that predict them.
+     */
+    public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to) {
+        requireHead(ModelHead.CAUSAL_LM);
+        NDArray hidden = hiddenStates(inputIds, attentionMask, null); // (B, T, C)
+        NDArray predicting = hidden.get(new NDIndex().addAllDim().addSliceDim(from - 1, to - 1)); // (B, L, C)
+        NDArray targets = inputIds.get(new NDIndex().addAllDim().addSliceDim(from, to)); // (B, L)
+        return ResponseLogps.ofTargets(head.forward(predicting), targets); // (B, L, C) -> (B, L, V) -> (B, L)
     }
 
     /**
