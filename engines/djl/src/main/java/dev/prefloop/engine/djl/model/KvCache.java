@@ -26,7 +26,9 @@ public final class KvCache implements AutoCloseable {
     private final int capacity; // maxT
     private NDArray[] keys; // layers x (B, Hkv, maxT, D), rotated keys in the compute dtype
     private NDArray[] values; // layers x (B, Hkv, maxT, D)
-    private NDArray keyBias; // (B, maxT) float32: 0 on real columns, float32's lowest on pads
+    private NDArray[] keysT; // layers x (B, Hkv, D, maxT): views of keys, made once (a slice per step costs more)
+    private NDArray keyBias; // (B, maxT) float32: 0 on filled real columns, float32's lowest on pads and unfilled
+    private NDArray keyBiasView; // (B, 1, 1, maxT): a view of keyBias, the additive mask over every column
     private NDArray positions; // (B, 1) int64: the position id of each row's next token
     private int length; // filled columns
     private NDArray one; // 0-d int64, to advance positions in place
@@ -45,12 +47,24 @@ public final class KvCache implements AutoCloseable {
             keys[l] = manager.zeros(kv, dtype);
             values[l] = manager.zeros(kv, dtype);
         }
-        this.keyBias = manager.zeros(new Shape(batch, capacity), DataType.FLOAT32);
+        this.keyBias = manager.full(new Shape(batch, capacity), -Float.MAX_VALUE);
         this.positions = manager.zeros(new Shape(batch, 1), DataType.INT64);
         this.one = manager.ones(new Shape(), DataType.INT64);
         keep(keys);
         keep(values);
         keep(keyBias, positions, one);
+        makeViews();
+    }
+
+    /** The views over the buffers, again after {@link #keepRows} replaced them. */
+    private void makeViews() {
+        keysT = new NDArray[keys.length];
+        for (int l = 0; l < keys.length; l++) {
+            keysT[l] = keys[l].transpose(0, 1, 3, 2); // (B, Hkv, maxT, D) -> (B, Hkv, D, maxT), a view
+        }
+        keep(keysT);
+        keyBiasView = keyBias.reshape(batchSize(), 1, 1, capacity); // a view: later writes to keyBias show
+        keep(keyBiasView);
     }
 
     /** Rows B currently in the cache. */
@@ -131,6 +145,21 @@ public final class KvCache implements AutoCloseable {
         return keys[layer].get(new NDIndex().addAllDim().addAllDim().addSliceDim(from, to));
     }
 
+    /** Layer {@code layer}'s keys transposed (B, Hkv, D, maxT) over every column, filled or not (a view). */
+    NDArray allKeysTransposed(int layer) {
+        return keysT[layer];
+    }
+
+    /** Layer {@code layer}'s values (B, Hkv, maxT, D) over every column. */
+    NDArray allValues(int layer) {
+        return values[layer];
+    }
+
+    /** The additive mask (B, 1, 1, maxT) of a query over every column: pads and unfilled columns are masked. */
+    NDArray allColumnsMask() {
+        return keyBiasView;
+    }
+
     /** Layer {@code layer}'s values (B, Hkv, to - from, D) over columns [from, to) (a view). */
     NDArray values(int layer, int from, int to) {
         return values[layer].get(new NDIndex().addAllDim().addAllDim().addSliceDim(from, to));
@@ -162,6 +191,11 @@ public final class KvCache implements AutoCloseable {
         keyBias = replace(keyBias, keyBias.get(index));
         positions = replace(positions, positions.get(index));
         index.close();
+        for (NDArray view : keysT) {
+            view.close();
+        }
+        keyBiasView.close();
+        makeViews();
     }
 
     private NDArray replace(NDArray old, NDArray fresh) {

@@ -106,7 +106,9 @@ public final class LlamaModel implements AutoCloseable {
         /**
          * {@link #forward} for one new token per row against a KV cache (decoding), x (B, 1, C), mask
          * (B, 1, 1, S) or null when no key is padding -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
-         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims.
+         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims. A slot over the
+         * whole cache ({@link CacheSlot#whole}) reads every column through views made once, S = maxT, its mask
+         * covering the unfilled columns: a few masked columns of arithmetic cost less than slicing per layer and step.
          */
         NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             long b = x.getShape().get(0);
@@ -114,11 +116,14 @@ public final class LlamaModel implements AutoCloseable {
             NDArray qk = q.forward(x).concat(k.forward(x), 2).reshape(b, heads + kvHeads, 1, headDim); // (B, H+Hkv, 1, D)
             NDList rotated = RotaryEmbedding.apply(qk, rope).split(new long[] {heads}, 1); // (B, H, 1, D), (B, Hkv, 1, D)
             NDArray vh = v.forward(x).reshape(b, kvHeads, 1, headDim); // (B, Hkv, 1, D)
-            slot.cache().write(slot.layer(), rotated.get(1), vh);
-            NDArray keys = slot.cache().keys(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
-            NDArray values = slot.cache().values(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
+            KvCache cache = slot.cache();
+            cache.write(slot.layer(), rotated.get(1), vh);
+            NDArray keysT = slot.whole() ? cache.allKeysTransposed(slot.layer()) // (B, Hkv, D, S)
+                    : cache.keys(slot.layer(), slot.from(), slot.to()).transpose(0, 1, 3, 2);
+            NDArray values = slot.whole() ? cache.allValues(slot.layer()) // (B, Hkv, S, D)
+                    : cache.values(slot.layer(), slot.from(), slot.to());
             NDArray qg = rotated.get(0).reshape(b, kvHeads, g, headDim); // (B, Hkv, G, D): h = kv * G + g
-            NDArray att = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
+            NDArray att = qg.matMul(keysT).mul(scale); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
             DataType dtype = att.getDataType();
             if (dtype != DataType.FLOAT32) {
                 att = att.toType(DataType.FLOAT32, false);
@@ -181,8 +186,16 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** Where one layer's attention writes and reads in a KV cache: key columns [from, to). */
-    record CacheSlot(KvCache cache, int layer, int from, int to) {}
+    /**
+     * Where one layer's attention writes and reads in a KV cache: key columns [from, to), or with {@code whole}
+     * every column (decoding without a window cut; the mask then hides the unfilled ones).
+     */
+    record CacheSlot(KvCache cache, int layer, int from, int to, boolean whole) {
+
+        CacheSlot(KvCache cache, int layer, int from, int to) {
+            this(cache, layer, from, to, false);
+        }
+    }
 
     private final DecoderConfig config;
     private final NDManager manager;
@@ -529,9 +542,12 @@ public final class LlamaModel implements AutoCloseable {
         Map<Integer, NDArray> masks = new TreeMap<>();
         for (int i = 0; i < blocks.length; i++) {
             int from = blocks[i].window > 0 ? Math.max(0, to - blocks[i].window) : 0;
-            // (B, 1, 1, S) over the pads; none without padding (the window is the slice [from, to))
-            NDArray mask = cache.needsMask() ? masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)) : null;
-            x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to));
+            boolean whole = from == 0;
+            // (B, 1, 1, maxT) over pads and unfilled columns; with a window cut, (B, 1, 1, S) over the pads of the
+            // slice [from, to), or none without padding
+            NDArray mask = whole ? cache.allColumnsMask()
+                    : cache.needsMask() ? masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)) : null;
+            x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to, whole));
         }
         cache.advance(1, false);
         return head.forward(norm.forward(x.reshape(b, -1))); // (B, C) -> (B, V)
