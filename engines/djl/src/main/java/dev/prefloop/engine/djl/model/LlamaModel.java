@@ -89,7 +89,9 @@ public final class LlamaModel implements AutoCloseable {
             // Grouping the query heads instead of repeating the kv heads: h = kv * G + g.
             NDArray qg = qh.reshape(b, kvHeads, g, t, headDim); // (B, Hkv, G, T, D)
             NDArray kt = kh.expandDims(2).transpose(0, 1, 2, 4, 3); // (B, Hkv, 1, D, S)
-            NDArray att = qg.matMul(kt).mul(scale); // (B, Hkv, G, T, D) x (B, Hkv, 1, D, S) -> (B, Hkv, G, T, S)
+            // Scaling the queries, not the scores: (B, H, T, D) is S / D times smaller than (B, H, T, S), in the
+            // forward and the backward pass alike; with a power-of-two head_dim^-0.5 the result is bit-identical.
+            NDArray att = qg.mul(scale).matMul(kt); // (B, Hkv, G, T, D) x (B, Hkv, 1, D, S) -> (B, Hkv, G, T, S)
             DataType dtype = att.getDataType();
             if (dtype != DataType.FLOAT32) {
                 att = att.toType(DataType.FLOAT32, false); // transformers takes the softmax in float32
@@ -123,7 +125,7 @@ public final class LlamaModel implements AutoCloseable {
             NDArray values = slot.whole() ? cache.allValues(slot.layer()) // (B, Hkv, S, D)
                     : cache.values(slot.layer(), slot.from(), slot.to());
             NDArray qg = rotated.get(0).reshape(b, kvHeads, g, headDim); // (B, Hkv, G, D): h = kv * G + g
-            NDArray att = qg.matMul(keysT).mul(scale); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
+            NDArray att = qg.mul(scale).matMul(keysT); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
             DataType dtype = att.getDataType();
             if (dtype != DataType.FLOAT32) {
                 att = att.toType(DataType.FLOAT32, false);
