@@ -10,13 +10,15 @@ import java.util.List;
 
 /**
  * SharedPromptPairs computes a pair's chosen and rejected log-probability sums in one row whose prompt is run once:
- * row b is [prompt, left-padded to Lp | chosen, right-padded to Lc | rejected, right-padded to Lr]. Both
- * completions attend to the prompt (so its gradient gets both contributions) but not to each other, and the
- * rejected tokens take the positions they would have right after the prompt. The LM head runs only where a
- * completion token is predicted, so (B, T, V) logits are never made. Per row this is what two concatenated rows
- * compute, with Lp fewer trunk tokens and no head work on prompts.
+ * row b is [prompt | chosen | rejected | right padding], packed, so T is the longest p + c + r of the batch rather
+ * than the longest prompt plus the longest chosen plus the longest rejected. Both completions attend to the prompt
+ * (so its gradient gets both contributions) but not to each other, and the rejected tokens take the positions
+ * they would have right after the prompt. The LM head runs only where a completion token is predicted, so
+ * (B, T, V) logits are never made. Per row this is what two concatenated rows compute, with the prompt's trunk
+ * tokens once instead of twice and no head work on prompts.
  *
- * <p>Letters: B pairs, T = Lp + Lc + Lr columns, C hidden, V vocab, L = Lc or Lr scored columns.
+ * <p>Letters: B pairs, T = max(p + c + r) columns, C hidden, V vocab, L = Lc or Lr scored columns (the longest
+ * chosen or rejected completion).
  */
 final class SharedPromptPairs {
 
@@ -42,16 +44,15 @@ final class SharedPromptPairs {
 
     static Result forward(LlamaModel model, NDManager m, List<TokenizedPair> pairs, int[] examples, long padId) {
         int b = examples.length;
-        int lp = 0;
         int lc = 0;
         int lr = 0;
+        int t = 0;
         for (int e : examples) {
             TokenizedPair p = pairs.get(e);
-            lp = Math.max(lp, p.prompt().length);
             lc = Math.max(lc, p.chosen().length);
             lr = Math.max(lr, p.rejected().length);
+            t = Math.max(t, p.prompt().length + p.chosen().length + p.rejected().length);
         }
-        int t = lp + lc + lr;
         long[] ids = new long[b * t];
         long[] pos = new long[b * t];
         float[] mask = new float[b * t * t];
@@ -67,17 +68,17 @@ final class SharedPromptPairs {
         for (int r = 0; r < b; r++) {
             TokenizedPair p = pairs.get(examples[r]);
             int np = p.prompt().length;
-            int promptStart = lp - np;
+            int nc = p.chosen().length;
             // region of each column: 0 prompt, 1 chosen, 2 rejected; -1 pad
             int[] region = new int[t];
             java.util.Arrays.fill(region, -1);
             for (int k = 0; k < np; k++) {
-                ids[r * t + promptStart + k] = p.prompt()[k];
-                pos[r * t + promptStart + k] = k;
-                region[promptStart + k] = 0;
+                ids[r * t + k] = p.prompt()[k];
+                pos[r * t + k] = k;
+                region[k] = 0;
             }
-            fillCompletion(p.chosen(), r, t, lp, np, 1, ids, pos, region);
-            fillCompletion(p.rejected(), r, t, lp + lc, np, 2, ids, pos, region);
+            fillCompletion(p.chosen(), r, t, np, np, 1, ids, pos, region);
+            fillCompletion(p.rejected(), r, t, np + nc, np, 2, ids, pos, region);
             for (int q = 0; q < t; q++) {
                 for (int k = 0; k < t; k++) {
                     boolean visible = region[k] >= 0 && (region[k] == 0 ? k <= q || region[q] > 0
@@ -88,8 +89,8 @@ final class SharedPromptPairs {
                 }
             }
             // Token m of a completion is predicted at the column before it; the first at the prompt's last column.
-            scored(p.chosen(), r, lc, lp - 1, lp, chosenFrom, chosenIds, chosenReal);
-            scored(p.rejected(), r, lr, lp - 1, lp + lc, rejectedFrom, rejectedIds, rejectedReal);
+            scored(p.chosen(), r, lc, np - 1, np, chosenFrom, chosenIds, chosenReal);
+            scored(p.rejected(), r, lr, np - 1, np + nc, rejectedFrom, rejectedIds, rejectedReal);
         }
         NDArray inputIds = m.create(ids, new Shape(b, t));
         NDArray hidden = model.maskedHiddenStates(inputIds, m.create(pos, new Shape(b, t)),
@@ -127,10 +128,11 @@ final class SharedPromptPairs {
     private static void scored(long[] tokens, int r, int l, int lastPromptColumn, int start, long[] from, long[] ids,
             float[] real) {
         for (int k = 0; k < l; k++) {
-            from[r * l + k] = k == 0 || k >= tokens.length ? lastPromptColumn : start + k - 1;
+            from[r * l + k] = k == 0 || k >= tokens.length ? Math.max(lastPromptColumn, 0) : start + k - 1;
             if (k < tokens.length) {
                 ids[r * l + k] = tokens[k];
-                real[r * l + k] = 1f;
+                // Without a prompt nothing predicts the first token: unscored, as in a concatenated row.
+                real[r * l + k] = k > 0 || lastPromptColumn >= 0 ? 1f : 0f;
             }
         }
     }
