@@ -441,9 +441,15 @@ public final class LlamaModel implements AutoCloseable {
     public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to) {
         requireHead(ModelHead.CAUSAL_LM);
         NDArray hidden = hiddenStates(inputIds, attentionMask, null); // (B, T, C)
-        NDArray predicting = hidden.get(new NDIndex().addAllDim().addSliceDim(from - 1, to - 1)); // (B, L, C)
+        long b = hidden.getShape().get(0);
+        long l = to - from;
+        // Flattened to (B * L, C): a strided 3-D slice would make libtorch's matmul take its batched path, or not,
+        // depending on whether the head's weight requires grad, and the two round differently.
+        NDArray predicting = hidden.get(new NDIndex().addAllDim().addSliceDim(from - 1, to - 1))
+                .reshape(b * l, hidden.getShape().get(2)); // (B * L, C)
+        NDArray logits = head.forward(predicting).reshape(b, l, -1); // (B * L, C) -> (B * L, V) -> (B, L, V)
         NDArray targets = inputIds.get(new NDIndex().addAllDim().addSliceDim(from, to)); // (B, L)
-        return ResponseLogps.ofTargets(head.forward(predicting), targets); // (B, L, C) -> (B, L, V) -> (B, L)
+        return ResponseLogps.ofTargets(logits, targets); // (B, L)
     }
 
     /**
