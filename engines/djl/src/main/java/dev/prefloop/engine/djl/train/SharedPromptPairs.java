@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import java.util.List;
 
@@ -27,7 +28,7 @@ final class SharedPromptPairs {
      *
      * @param chosen (B) summed log p of the chosen completions
      * @param rejected (B) the same for the rejected completions
-     * @param chosenLogits (B, Lc, V) logits predicting each chosen token
+     * @param chosenLogits (B, Lc, V) logits predicting each chosen token (null unless asked for)
      * @param rejectedLogits (B, Lr, V)
      * @param chosenTargets (B, Lc) int64 chosen ids (pads 0)
      * @param rejectedTargets (B, Lr)
@@ -42,7 +43,18 @@ final class SharedPromptPairs {
 
     private SharedPromptPairs() {}
 
+    /** The sums, per-token values and logits of the pairs {@code examples}, rows padded with {@code padId}. */
     static Result forward(LlamaModel model, NDManager m, List<TokenizedPair> pairs, int[] examples, long padId) {
+        return forward(model, m, pairs, examples, padId, true);
+    }
+
+    /**
+     * As {@link #forward(LlamaModel, NDManager, List, int[], long)}; without {@code withLogits} the result's logits
+     * are null and the LM head runs once, on the real completion tokens only (no head rows for the padding of the
+     * shorter completions).
+     */
+    static Result forward(LlamaModel model, NDManager m, List<TokenizedPair> pairs, int[] examples, long padId,
+            boolean withLogits) {
         int b = examples.length;
         int lc = 0;
         int lr = 0;
@@ -95,10 +107,62 @@ final class SharedPromptPairs {
         NDArray inputIds = m.create(ids, new Shape(b, t));
         NDArray hidden = model.maskedHiddenStates(inputIds, m.create(pos, new Shape(b, t)),
                 m.create(mask, new Shape(b, 1, 1, t, t))); // (B, T, C)
+        if (!withLogits) {
+            return packedHead(model, m, hidden, new long[][] {chosenFrom, rejectedFrom},
+                    new long[][] {chosenIds, rejectedIds}, new float[][] {chosenReal, rejectedReal}, b, t,
+                    new int[] {lc, lr});
+        }
         Side c = side(model, m, hidden, chosenFrom, chosenIds, chosenReal, b, lc);
         Side rj = side(model, m, hidden, rejectedFrom, rejectedIds, rejectedReal, b, lr);
         return new Result(c.sums, rj.sums, c.logits, rj.logits, c.targets, rj.targets, c.mask, rj.mask, c.tokens,
                 rj.tokens);
+    }
+
+    /**
+     * The per-token log-probabilities of both sides from one LM head over the N real completion tokens: their
+     * predicting columns picked out of the flattened hidden states, (N, C) -> (N, V) -> (N), then spread back to
+     * (B, L) per side with 0 on padding. Sides: 0 chosen, 1 rejected; from, targets and real are (B * L) per side.
+     */
+    private static Result packedHead(LlamaModel model, NDManager m, NDArray hidden, long[][] from, long[][] targets,
+            float[][] real, int b, int t, int[] l) {
+        int n = 0;
+        for (float[] side : real) {
+            for (float x : side) {
+                n += x > 0 ? 1 : 0;
+            }
+        }
+        long[] rows = new long[n]; // row of the flattened (B * T, C) hidden states predicting each real token
+        long[] picked = new long[n];
+        long[][] slot = new long[2][]; // (B * L) per side: the token's place among the N, or N (a zero) on padding
+        int k = 0;
+        for (int side = 0; side < 2; side++) {
+            slot[side] = new long[b * l[side]];
+            for (int i = 0; i < slot[side].length; i++) {
+                if (real[side][i] > 0) {
+                    rows[k] = (long) (i / l[side]) * t + from[side][i];
+                    picked[k] = targets[side][i];
+                    slot[side][i] = k++;
+                } else {
+                    slot[side][i] = n;
+                }
+            }
+        }
+        long c = hidden.getShape().get(2);
+        NDArray flat = hidden.reshape((long) b * t, c); // (B * T, C)
+        NDArray index = m.create(rows);
+        NDArray predicting = index.getNDArrayInternal().embedding(index, flat, SparseFormat.DENSE).singletonOrThrow();
+        NDArray logits = model.lmHead(predicting); // (N, C) -> (N, V)
+        NDArray scoring = logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+        NDArray lp = scoring.logSoftmax(1).gather(m.create(picked, new Shape(n, 1)), 1).reshape(n); // (N)
+        NDArray withZero = lp.concat(m.zeros(new Shape(1))); // (N + 1): slot N is padding's 0
+        NDArray[] tokens = new NDArray[2];
+        for (int side = 0; side < 2; side++) {
+            tokens[side] = withZero.gather(m.create(slot[side]), 0).reshape(b, l[side]); // (B, L)
+        }
+        int[] axis = {1};
+        return new Result(tokens[0].sum(axis), tokens[1].sum(axis), null, null,
+                m.create(targets[0], new Shape(b, l[0])), m.create(targets[1], new Shape(b, l[1])),
+                m.create(real[0], new Shape(b, l[0])), m.create(real[1], new Shape(b, l[1])), tokens[0], tokens[1]);
     }
 
     private record Side(NDArray sums, NDArray logits, NDArray targets, NDArray mask, NDArray tokens) {}
