@@ -32,6 +32,7 @@ public final class KvCache implements AutoCloseable {
     private NDArray positions; // (B, 1) int64: the position id of each row's next token
     private int length; // filled columns
     private NDArray one; // 0-d int64, to advance positions in place
+    private NDArray zero; // 0-d float32: writing a Java 0f builds and frees a scalar each time (78 us vs 22 us here)
     private boolean padded; // whether some prefill column was padding (else decoding needs no mask)
     private NDArray cosTable; // (maxT, D) RoPE cos of positions 0..maxT-1, or null (dynamic rope)
     private NDArray sinTable; // (maxT, D) the signed sine cat(-sin, sin) likewise
@@ -50,9 +51,10 @@ public final class KvCache implements AutoCloseable {
         this.keyBias = manager.full(new Shape(batch, capacity), -Float.MAX_VALUE);
         this.positions = manager.zeros(new Shape(batch, 1), DataType.INT64);
         this.one = manager.ones(new Shape(), DataType.INT64);
+        this.zero = manager.zeros(new Shape(), DataType.FLOAT32);
         keep(keys);
         keep(values);
-        keep(keyBias, positions, one);
+        keep(keyBias, positions, one, zero);
         makeViews();
     }
 
@@ -129,7 +131,7 @@ public final class KvCache implements AutoCloseable {
     /** Marks {@code t} more columns as real tokens (decoding feeds no padding). */
     void extendReal(int t) {
         requireRoom(length + t);
-        keyBias.set(columns(length, length + t), 0f);
+        keyBias.set(columns(length, length + t), zero);
     }
 
     /** Writes layer {@code layer}'s new keys and values (B, Hkv, T, D) at columns [length, length + T). */
