@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         header = "Measure scoring, DPO-step, decoding and two-model lockstep decoding throughput.",
         description = {
             "Runs the workloads of ../shared/bench/torch_ref.py (same token formula, padding, shapes and field names) through prefloop's own code: "
-                    + "logps (forward scoring of B rows of P+R tokens), dpo-step (forward + backward + AdamW over B pairs, sigmoid loss), "
+                    + "logps (forward scoring of B rows of P+R tokens), dpo-step (the trainer's step over B pairs: shared-prompt layout, sigmoid loss, backward, AdamW), "
                     + "decode (B prompts of P tokens, G sampled tokens with the KV cache, temperature/top-p), "
                     + "pilaf-decode (the same with two models in lockstep mixed as (1+beta)*h_policy - beta*h_ref), "
                     + "matmul (fp32 GEMM rate, to tell the machine's state).",

@@ -1,5 +1,9 @@
 package dev.prefloop.engine.djl.bench;
 
+import dev.prefloop.engine.djl.train.TokenizedPair;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * BenchInputs are torch_ref.py's deterministic token ids: id(stream, b, t) = ((1103515245 *
  * (stream * 1000003 + b * 10007 + t) + 12345) mod 2^31) mod V, stream 0 = prompt, 1 = chosen,
@@ -39,6 +43,24 @@ final class BenchInputs {
             }
         }
         return ids;
+    }
+
+    /** B pairs of the dpo-step: prompt b, then stream 1 (chosen) and stream 2 (rejected) responses, unpadded. */
+    static List<TokenizedPair> pairs(int batch, int promptLen, int responseLen, int vocab) {
+        List<TokenizedPair> pairs = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            long[][] responses = new long[2][];
+            for (int stream = 1; stream <= 2; stream++) {
+                long[] r = new long[responseLength(stream, b, responseLen)];
+                for (int k = 0; k < r.length; k++) {
+                    r[k] = id(stream, b, promptLen + k, vocab);
+                }
+                responses[stream - 1] = r;
+            }
+            pairs.add(new TokenizedPair(prompt(b, promptLen, vocab), responses[0], responses[1], Double.NaN,
+                    Double.NaN));
+        }
+        return pairs;
     }
 
     /** The scored columns (B, P + R): 1 on real response tokens. */

@@ -8,7 +8,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -18,14 +17,21 @@ import dev.prefloop.engine.djl.generate.GenerationRequest;
 import dev.prefloop.engine.djl.generate.Generator;
 import dev.prefloop.engine.djl.generate.LinearMixing;
 import dev.prefloop.engine.djl.generate.SamplingSettings;
-import dev.prefloop.engine.djl.loss.LossOutput;
+import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.loss.LossRegistry;
 import dev.prefloop.engine.djl.loss.LossSettings;
-import dev.prefloop.engine.djl.loss.PreferenceBatch;
 import dev.prefloop.engine.djl.loss.PreferenceLoss;
 import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import dev.prefloop.engine.djl.train.AdamW;
+import dev.prefloop.engine.djl.train.GradientClipping;
+import dev.prefloop.engine.djl.train.PairLayout;
+import dev.prefloop.engine.djl.train.PreferenceObjective;
+import dev.prefloop.engine.djl.train.ProcessMemory;
+import dev.prefloop.engine.djl.train.ReferenceLogps;
+import dev.prefloop.engine.djl.train.ReferenceTable;
+import dev.prefloop.engine.djl.train.TokenizedPair;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,8 +49,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * BenchService runs torch_ref.py's workloads (../shared/bench/README.md) through prefloop's own
- * code paths: scoring with {@link LlamaModel#responseLogps}, a DPO step with the sigmoid loss
- * class, and sampling with the {@link Generator} (KV cache, one model or two in lockstep).
+ * code paths: scoring with {@link LlamaModel#responseLogps}, a DPO step of the trainer's path
+ * (preference objective, shared-prompt layout, AdamW), and sampling with the {@link Generator} (KV cache, one model or two in lockstep).
  * Timings are wall clock, median and min over measured iterations after warmup, fp32 on CPU.
  */
 public final class BenchService {
@@ -185,8 +191,11 @@ public final class BenchService {
     }
 
     /**
-     * One DPO step on a private copy of the model: forward over 2B rows, masked logp sums, the
-     * sigmoid loss against reference sums computed once before the loop, backward, AdamW (lr 1e-5).
+     * One DPO step of the trainer's path on a private copy of the model: {@link PreferenceObjective} with the
+     * shared-prompt layout (the prompt forwarded once, the LM head only where a completion token is predicted),
+     * the sigmoid loss against reference sums computed once before the loop (as {@code prefloop train} does),
+     * backward, then train/{@link AdamW} (lr 1e-5, no weight decay) and zeroed gradients. No clipping: torch_ref's
+     * step has none.
      */
     private static Map<String, Object> dpoStep(Path modelDir, BenchSettings s) {
         Engine engine = TorchRuntime.engine();
@@ -196,57 +205,56 @@ public final class BenchService {
         float lossFirst = Float.NaN;
         float lossLast = Float.NaN;
         try (LlamaModel policy = LlamaModel.load(modelDir, DeviceSpec.CPU, ComputeDtype.FLOAT32);
-                NDManager data = engine.newBaseManager()) {
-            int v = policy.config().vocab_size();
-            long[][] ids = concat(BenchInputs.rows(1, b, s.promptLen(), s.responseLen(), v),
-                    BenchInputs.rows(2, b, s.promptLen(), s.responseLen(), v));
-            long[][] scored = concat(BenchInputs.responseMask(1, b, s.promptLen(), s.responseLen()),
-                    BenchInputs.responseMask(2, b, s.promptLen(), s.responseLen()));
-            NDArray idArray = data.create(ids); // (2B, T): chosen rows, then rejected rows
-            NDArray mask = data.ones(new Shape(2L * b, t), DataType.INT64);
-            NDArray response = data.create(scored);
-            NDArray reference = policy.responseLogps(idArray, mask, response); // (2B), constants
-            NDArray refChosen = reference.get(new NDIndex("0:{}", b));
-            NDArray refRejected = reference.get(new NDIndex("{}:", b));
-            NDArray lengths = response.sum(new int[] {1}).toType(DataType.FLOAT32, false);
-            NDArray lenChosen = lengths.get(new NDIndex("0:{}", b));
-            NDArray lenRejected = lengths.get(new NDIndex("{}:", b));
+                NDManager base = engine.newBaseManager()) {
+            List<TokenizedPair> pairs = BenchInputs.pairs(b, s.promptLen(), s.responseLen(), policy.config().vocab_size());
+            int[] all = new int[b];
+            Arrays.setAll(all, i -> i);
+            ReferenceTable reference = ReferenceLogps.compute(policy, pairs, b, 0, 0, Progress.NONE);
             PreferenceLoss loss = LossRegistry.create("sigmoid",
                     LossSettings.defaults().with("beta", Double.toString(s.beta())));
-            for (NDArray p : policy.parameters().values()) {
+            PreferenceObjective objective = new PreferenceObjective(pairs, reference, loss, false, 0,
+                    PairLayout.SHARED_PROMPT);
+            Map<String, NDArray> params = policy.parameters();
+            for (NDArray p : params.values()) {
                 p.setRequiresGradient(true);
             }
-            PlainAdamW adam = new PlainAdamW(policy.parameters(), data, 1e-5, 0.9, 0.999, 1e-8);
-            for (int i = 0; i < s.warmup() + s.steps(); i++) {
-                long t0 = System.nanoTime();
-                float value;
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    try (GradientCollector gc = engine.newGradientCollector()) {
-                        NDArray lp = policy.responseLogps(idArray, mask, response); // (2B)
-                        LossOutput out = loss.compute(PreferenceBatch.of(lp.get(new NDIndex("0:{}", b)),
-                                lp.get(new NDIndex("{}:", b)), refChosen, refRejected, lenChosen, lenRejected));
-                        NDArray l = out.loss();
-                        gc.backward(l);
-                        value = l.getFloat();
+            try (AdamW adam = new AdamW(params, 0.9, 0.999, 1e-8, 0.0)) {
+                for (int i = 0; i < s.warmup() + s.steps(); i++) {
+                    long t0 = System.nanoTime();
+                    float value;
+                    try (NDScope scope = new NDScope(); NDManager step = base.newSubManager()) {
+                        scope.suppressNotUsedWarning();
+                        // Native scalar: a Java number would be freed before backward reads it (djl-notes 2.3).
+                        NDArray mean = step.full(new Shape(), 1f / b);
+                        try (GradientCollector gc = engine.newGradientCollector()) {
+                            NDArray l = objective.compute(policy, all, step).lossSum().mul(mean);
+                            gc.backward(l);
+                            value = l.getFloat();
+                        }
                     }
-                    adam.step();
-                }
-                lossFirst = i == 0 ? value : lossFirst;
-                lossLast = value;
-                if (i >= s.warmup()) {
-                    ms[i - s.warmup()] = (System.nanoTime() - t0) / 1e6;
+                    adam.step(1e-5);
+                    GradientClipping.zero(params);
+                    lossFirst = i == 0 ? value : lossFirst;
+                    lossLast = value;
+                    if (i >= s.warmup()) {
+                        ms[i - s.warmup()] = (System.nanoTime() - t0) / 1e6;
+                    }
                 }
             }
             double med = median(ms);
             long tokens = 2L * b * t;
             long n = flopParams(policy);
+            long responseTokens = 0;
+            for (TokenizedPair p : pairs) {
+                responseTokens += p.chosen().length + p.rejected().length;
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("pairs", b);
             r.put("P", s.promptLen());
             r.put("R", s.responseLen());
+            r.put("layout", "shared-prompt");
             r.put("tokens_per_step", tokens);
-            r.put("response_tokens_per_step", (long) response.sum().getLong());
+            r.put("response_tokens_per_step", responseTokens);
             r.put("steps", s.steps());
             r.put("warmup", s.warmup());
             r.put("median_ms", round(med, 2));
@@ -254,9 +262,10 @@ public final class BenchService {
             r.put("tokens_per_s", round(tokens / med * 1e3, 1));
             r.put("gflops_per_s", round(6.0 * n * tokens / (med * 1e-3) / 1e9, 2));
             r.put("gflops_per_s_best", round(6.0 * n * tokens / (min(ms) * 1e-3) / 1e9, 2));
-            r.put("flop_formula", "6*flop_params*tokens_per_step/median");
+            r.put("flop_formula", "6*flop_params*tokens_per_step/median (torch_ref's padded 2B(P+R) tokens)");
             r.put("loss_first", round(lossFirst, 6));
             r.put("loss_last", round(lossLast, 6));
+            r.put("peak_rss_mib", ProcessMemory.peakRssBytes() >> 20);
             return r;
         }
     }
@@ -394,12 +403,6 @@ public final class BenchService {
             n += model.parameters().get("model.embed_tokens.weight").size();
         }
         return n;
-    }
-
-    private static long[][] concat(long[][] a, long[][] b) {
-        long[][] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     private static double median(double[] x) {

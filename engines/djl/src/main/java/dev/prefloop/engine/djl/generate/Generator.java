@@ -224,13 +224,18 @@ public final class Generator {
 
     /** Inverse-CDF draws (B) int64 from log-probabilities (B, V), one uniform per row from its stream. */
     private static NDArray drawInverseCdf(NDArray logp, Rows rows, long[] active) {
-        NDManager m = logp.getManager();
-        int b = active.length;
-        long v = logp.getShape().get(1);
-        float[] u = new float[b];
-        for (int r = 0; r < b; r++) {
+        float[] u = new float[active.length];
+        for (int r = 0; r < u.length; r++) {
             u[r] = (float) SequenceRandom.uniform(rows.random[(int) active[r]]);
         }
+        return drawInverseCdf(logp, u);
+    }
+
+    /** Inverse-CDF draws (B) int64 from log-probabilities (B, V) with the uniforms u (B) in (0, 1]. */
+    static NDArray drawInverseCdf(NDArray logp, float[] u) {
+        NDManager m = logp.getManager();
+        int b = u.length;
+        long v = logp.getShape().get(1);
         NDArray cdf = logp.exp().cumSum(1); // (B, V)
         NDArray total = cdf.get(new NDIndex().addAllDim().addSliceDim(v - 1, v)); // (B, 1), about 1
         NDArray target = m.create(u, new Shape(b, 1)).mul(total); // (B, 1) in (0, total]

@@ -26,10 +26,13 @@ public final class KvCache implements AutoCloseable {
     private final int capacity; // maxT
     private NDArray[] keys; // layers x (B, Hkv, maxT, D), rotated keys in the compute dtype
     private NDArray[] values; // layers x (B, Hkv, maxT, D)
-    private NDArray keyBias; // (B, maxT) float32: 0 on real columns, float32's lowest on pads
+    private NDArray[] keysT; // layers x (B, Hkv, D, maxT): views of keys, made once (a slice per step costs more)
+    private NDArray keyBias; // (B, maxT) float32: 0 on filled real columns, float32's lowest on pads and unfilled
+    private NDArray keyBiasView; // (B, 1, 1, maxT): a view of keyBias, the additive mask over every column
     private NDArray positions; // (B, 1) int64: the position id of each row's next token
     private int length; // filled columns
     private NDArray one; // 0-d int64, to advance positions in place
+    private NDArray zero; // 0-d float32: writing a Java 0f builds and frees a scalar each time (78 us vs 22 us here)
     private boolean padded; // whether some prefill column was padding (else decoding needs no mask)
     private NDArray cosTable; // (maxT, D) RoPE cos of positions 0..maxT-1, or null (dynamic rope)
     private NDArray sinTable; // (maxT, D) the signed sine cat(-sin, sin) likewise
@@ -45,12 +48,25 @@ public final class KvCache implements AutoCloseable {
             keys[l] = manager.zeros(kv, dtype);
             values[l] = manager.zeros(kv, dtype);
         }
-        this.keyBias = manager.zeros(new Shape(batch, capacity), DataType.FLOAT32);
+        this.keyBias = manager.full(new Shape(batch, capacity), -Float.MAX_VALUE);
         this.positions = manager.zeros(new Shape(batch, 1), DataType.INT64);
         this.one = manager.ones(new Shape(), DataType.INT64);
+        this.zero = manager.zeros(new Shape(), DataType.FLOAT32);
         keep(keys);
         keep(values);
-        keep(keyBias, positions, one);
+        keep(keyBias, positions, one, zero);
+        makeViews();
+    }
+
+    /** The views over the buffers, again after {@link #keepRows} replaced them. */
+    private void makeViews() {
+        keysT = new NDArray[keys.length];
+        for (int l = 0; l < keys.length; l++) {
+            keysT[l] = keys[l].transpose(0, 1, 3, 2); // (B, Hkv, maxT, D) -> (B, Hkv, D, maxT), a view
+        }
+        keep(keysT);
+        keyBiasView = keyBias.reshape(batchSize(), 1, 1, capacity); // a view: later writes to keyBias show
+        keep(keyBiasView);
     }
 
     /** Rows B currently in the cache. */
@@ -115,7 +131,7 @@ public final class KvCache implements AutoCloseable {
     /** Marks {@code t} more columns as real tokens (decoding feeds no padding). */
     void extendReal(int t) {
         requireRoom(length + t);
-        keyBias.set(columns(length, length + t), 0f);
+        keyBias.set(columns(length, length + t), zero);
     }
 
     /** Writes layer {@code layer}'s new keys and values (B, Hkv, T, D) at columns [length, length + T). */
@@ -129,6 +145,21 @@ public final class KvCache implements AutoCloseable {
     /** Layer {@code layer}'s keys (B, Hkv, to - from, D) over columns [from, to) (a view). */
     NDArray keys(int layer, int from, int to) {
         return keys[layer].get(new NDIndex().addAllDim().addAllDim().addSliceDim(from, to));
+    }
+
+    /** Layer {@code layer}'s keys transposed (B, Hkv, D, maxT) over every column, filled or not (a view). */
+    NDArray allKeysTransposed(int layer) {
+        return keysT[layer];
+    }
+
+    /** Layer {@code layer}'s values (B, Hkv, maxT, D) over every column. */
+    NDArray allValues(int layer) {
+        return values[layer];
+    }
+
+    /** The additive mask (B, 1, 1, maxT) of a query over every column: pads and unfilled columns are masked. */
+    NDArray allColumnsMask() {
+        return keyBiasView;
     }
 
     /** Layer {@code layer}'s values (B, Hkv, to - from, D) over columns [from, to) (a view). */
@@ -162,6 +193,11 @@ public final class KvCache implements AutoCloseable {
         keyBias = replace(keyBias, keyBias.get(index));
         positions = replace(positions, positions.get(index));
         index.close();
+        for (NDArray view : keysT) {
+            view.close();
+        }
+        keyBiasView.close();
+        makeViews();
     }
 
     private NDArray replace(NDArray old, NDArray fresh) {

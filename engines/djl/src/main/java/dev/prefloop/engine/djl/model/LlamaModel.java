@@ -89,7 +89,9 @@ public final class LlamaModel implements AutoCloseable {
             // Grouping the query heads instead of repeating the kv heads: h = kv * G + g.
             NDArray qg = qh.reshape(b, kvHeads, g, t, headDim); // (B, Hkv, G, T, D)
             NDArray kt = kh.expandDims(2).transpose(0, 1, 2, 4, 3); // (B, Hkv, 1, D, S)
-            NDArray att = qg.matMul(kt).mul(scale); // (B, Hkv, G, T, D) x (B, Hkv, 1, D, S) -> (B, Hkv, G, T, S)
+            // Scaling the queries, not the scores: (B, H, T, D) is S / D times smaller than (B, H, T, S), in the
+            // forward and the backward pass alike; with a power-of-two head_dim^-0.5 the result is bit-identical.
+            NDArray att = qg.mul(scale).matMul(kt); // (B, Hkv, G, T, D) x (B, Hkv, 1, D, S) -> (B, Hkv, G, T, S)
             DataType dtype = att.getDataType();
             if (dtype != DataType.FLOAT32) {
                 att = DtypeCast.to(att, DataType.FLOAT32); // transformers takes the softmax in float32
@@ -106,7 +108,9 @@ public final class LlamaModel implements AutoCloseable {
         /**
          * {@link #forward} for one new token per row against a KV cache (decoding), x (B, 1, C), mask
          * (B, 1, 1, S) or null when no key is padding -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
-         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims.
+         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims. A slot over the
+         * whole cache ({@link CacheSlot#whole}) reads every column through views made once, S = maxT, its mask
+         * covering the unfilled columns: a few masked columns of arithmetic cost less than slicing per layer and step.
          */
         NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             long b = x.getShape().get(0);
@@ -114,11 +118,14 @@ public final class LlamaModel implements AutoCloseable {
             NDArray qk = q.forward(x).concat(k.forward(x), 2).reshape(b, heads + kvHeads, 1, headDim); // (B, H+Hkv, 1, D)
             NDList rotated = RotaryEmbedding.apply(qk, rope).split(new long[] {heads}, 1); // (B, H, 1, D), (B, Hkv, 1, D)
             NDArray vh = v.forward(x).reshape(b, kvHeads, 1, headDim); // (B, Hkv, 1, D)
-            slot.cache().write(slot.layer(), rotated.get(1), vh);
-            NDArray keys = slot.cache().keys(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
-            NDArray values = slot.cache().values(slot.layer(), slot.from(), slot.to()); // (B, Hkv, S, D)
+            KvCache cache = slot.cache();
+            cache.write(slot.layer(), rotated.get(1), vh);
+            NDArray keysT = slot.whole() ? cache.allKeysTransposed(slot.layer()) // (B, Hkv, D, S)
+                    : cache.keys(slot.layer(), slot.from(), slot.to()).transpose(0, 1, 3, 2);
+            NDArray values = slot.whole() ? cache.allValues(slot.layer()) // (B, Hkv, S, D)
+                    : cache.values(slot.layer(), slot.from(), slot.to());
             NDArray qg = rotated.get(0).reshape(b, kvHeads, g, headDim); // (B, Hkv, G, D): h = kv * G + g
-            NDArray att = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
+            NDArray att = qg.mul(scale).matMul(keysT); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
             DataType dtype = att.getDataType();
             if (dtype != DataType.FLOAT32) {
                 att = DtypeCast.to(att, DataType.FLOAT32);
@@ -181,8 +188,16 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
-    /** Where one layer's attention writes and reads in a KV cache: key columns [from, to). */
-    record CacheSlot(KvCache cache, int layer, int from, int to) {}
+    /**
+     * Where one layer's attention writes and reads in a KV cache: key columns [from, to), or with {@code whole}
+     * every column (decoding without a window cut; the mask then hides the unfilled ones).
+     */
+    record CacheSlot(KvCache cache, int layer, int from, int to, boolean whole) {
+
+        CacheSlot(KvCache cache, int layer, int from, int to) {
+            this(cache, layer, from, to, false);
+        }
+    }
 
     private final DecoderConfig config;
     private final NDManager manager;
@@ -465,9 +480,37 @@ public final class LlamaModel implements AutoCloseable {
         return new CausalLmOutput(logits, ResponseLogps.sum(logits, inputIds, responseMask));
     }
 
-    /** Per-sequence sums (B) float32 of the marked tokens' log-probabilities; see {@link #forward}. */
+    /**
+     * Per-sequence sums (B) float32 of the marked tokens' log-probabilities, the values {@link #forward} gives,
+     * with the LM head and log-softmax run only on the columns from the first to the last marked token's
+     * predecessor: a scored response is often half of a row, and the head is a quarter of a small model's FLOPs.
+     */
     public NDArray responseLogps(NDArray inputIds, NDArray attentionMask, NDArray responseMask) {
-        return forward(inputIds, attentionMask, responseMask).responseLogps();
+        int[] span = ResponseLogps.markedSpan(responseMask);
+        if (span == null) {
+            return inputIds.getManager().zeros(new Shape(inputIds.getShape().get(0)), DataType.FLOAT32);
+        }
+        NDArray tokens = tokenLogps(inputIds, attentionMask, span[0], span[1]); // (B, to - from)
+        NDArray marks = responseMask.get(new NDIndex().addAllDim().addSliceDim(span[0], span[1])); // (B, to - from)
+        return ResponseLogps.keepMarked(tokens, marks).sum(new int[] {1});
+    }
+
+    /**
+     * Per-token log p (B, to - from) float32 of the ids in columns [from, to), 1 &lt;= from &lt; to &lt;= T, under
+     * mask-derived positions; the head runs only on the columns [from - 1, to - 1) that predict them.
+     */
+    public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to) {
+        requireHead(ModelHead.CAUSAL_LM);
+        NDArray hidden = hiddenStates(inputIds, attentionMask, null); // (B, T, C)
+        long b = hidden.getShape().get(0);
+        long l = to - from;
+        // Flattened to (B * L, C): a strided 3-D slice would make libtorch's matmul take its batched path, or not,
+        // depending on whether the head's weight requires grad, and the two round differently.
+        NDArray predicting = hidden.get(new NDIndex().addAllDim().addSliceDim(from - 1, to - 1))
+                .reshape(b * l, hidden.getShape().get(2)); // (B * L, C)
+        NDArray logits = head.forward(predicting).reshape(b, l, -1); // (B * L, C) -> (B * L, V) -> (B, L, V)
+        NDArray targets = inputIds.get(new NDIndex().addAllDim().addSliceDim(from, to)); // (B, L)
+        return ResponseLogps.ofTargets(logits, targets); // (B, L)
     }
 
     /**
@@ -568,9 +611,12 @@ public final class LlamaModel implements AutoCloseable {
         Map<Integer, NDArray> masks = new TreeMap<>();
         for (int i = 0; i < blocks.length; i++) {
             int from = blocks[i].window > 0 ? Math.max(0, to - blocks[i].window) : 0;
-            // (B, 1, 1, S) over the pads; none without padding (the window is the slice [from, to))
-            NDArray mask = cache.needsMask() ? masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)) : null;
-            x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to));
+            boolean whole = from == 0;
+            // (B, 1, 1, maxT) over pads and unfilled columns; with a window cut, (B, 1, 1, S) over the pads of the
+            // slice [from, to), or none without padding
+            NDArray mask = whole ? cache.allColumnsMask()
+                    : cache.needsMask() ? masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)) : null;
+            x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to, whole));
         }
         cache.advance(1, false);
         return head.forward(norm.forward(x.reshape(b, -1))); // (B, C) -> (B, V)

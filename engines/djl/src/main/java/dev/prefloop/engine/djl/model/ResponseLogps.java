@@ -20,10 +20,44 @@ public final class ResponseLogps {
     public static NDArray perToken(NDArray logits, NDArray inputIds) {
         long t = logits.getShape().get(1);
         NDArray scoring = logits.get(new NDIndex(":, 0:{}", t - 1)); // (B, T-1, V)
-        scoring = DtypeCast.to(scoring, DataType.FLOAT32);
-        NDArray targets = inputIds.get(new NDIndex(":, 1:")).toType(DataType.INT64, false); // (B, T-1)
-        NDArray logp = scoring.logSoftmax(2); // (B, T-1, V)
-        return logp.gather(targets.expandDims(2), 2).squeeze(2); // (B, T-1)
+        return ofTargets(scoring, inputIds.get(new NDIndex(":, 1:"))); // (B, T-1)
+    }
+
+    /** Logits (B, L, V) predicting targets (B, L) -> log p of each target (B, L) float32. */
+    public static NDArray ofTargets(NDArray logits, NDArray targets) {
+        NDArray scoring = DtypeCast.to(logits, DataType.FLOAT32);
+        NDArray index = targets.getDataType() == DataType.INT64 ? targets : targets.toType(DataType.INT64, false);
+        NDArray logp = scoring.logSoftmax(2); // (B, L, V)
+        return logp.gather(index.expandDims(2), 2).squeeze(2); // (B, L)
+    }
+
+    /**
+     * The columns [from, to) between the first and the last token marked in {@code responseMask} (B, T) in any
+     * row, column 0 left out (nothing predicts it); null when nothing is marked. Reads the mask on the host.
+     */
+    public static int[] markedSpan(NDArray responseMask) {
+        int t = Math.toIntExact(responseMask.getShape().get(1));
+        NDManager m = responseMask.getManager();
+        NDArray marked = responseMask.neq(m.zeros(new Shape(), responseMask.getDataType()))
+                .toType(DataType.INT32, false).max(new int[] {0}); // (T): 1 where some row marks the column
+        int[] any = marked.toIntArray();
+        int from = 1;
+        while (from < t && any[from] == 0) {
+            from++;
+        }
+        int to = t;
+        while (to > from && any[to - 1] == 0) {
+            to--;
+        }
+        return from < to ? new int[] {from, to} : null;
+    }
+
+    /** Per-token log p (B, L) with the tokens {@code marks} (B, L) leaves unmarked set to 0. */
+    public static NDArray keepMarked(NDArray perToken, NDArray marks) {
+        NDManager m = perToken.getManager();
+        NDArray scored = marks.neq(m.zeros(new Shape(), marks.getDataType()));
+        // where, not a product: a masked -inf must give 0, not NaN.
+        return NDArrays.where(scored, perToken, m.zeros(new Shape(), DataType.FLOAT32));
     }
 
     /**
@@ -36,10 +70,6 @@ public final class ResponseLogps {
 
     /** Per-token log p (B, T - 1) with unmarked tokens set to 0. */
     public static NDArray masked(NDArray perToken, NDArray responseMask) {
-        NDManager m = perToken.getManager();
-        NDArray marks = responseMask.get(new NDIndex(":, 1:")); // (B, T-1)
-        NDArray scored = marks.neq(m.zeros(new Shape(), marks.getDataType()));
-        // where, not a product: a masked -inf must give 0, not NaN.
-        return NDArrays.where(scored, perToken, m.zeros(new Shape(), DataType.FLOAT32));
+        return keepMarked(perToken, responseMask.get(new NDIndex(":, 1:"))); // (B, T-1)
     }
 }

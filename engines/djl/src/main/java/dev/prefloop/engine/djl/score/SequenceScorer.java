@@ -3,6 +3,7 @@ package dev.prefloop.engine.djl.score;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.LlamaModel;
@@ -63,16 +64,23 @@ public final class SequenceScorer implements AutoCloseable {
                 }
                 return;
             }
-            NDArray logits = model.logits(b.inputIds(), b.attentionMask(), null); // (B, T, V)
-            NDArray perTokenLogps = ResponseLogps.perToken(logits, b.inputIds()); // (B, T-1) float32
-            float[] sums = ResponseLogps.masked(perTokenLogps, b.responseMask()).sum(new int[] {1}).toFloatArray();
+            // Completions fill the last columns of the left-padded rows: only those are scored, so the head runs on
+            // the columns predicting them (column 0 has no predecessor).
+            int t = Math.toIntExact(b.inputIds().getShape().get(1));
+            int from = Math.max(1, t - completions.stream().mapToInt(c -> c.length).max().orElse(0));
+            if (from >= t) {
+                from = t - 1; // no completion tokens: one column scored, masked to 0
+            }
+            NDArray perTokenLogps = model.tokenLogps(b.inputIds(), b.attentionMask(), from, t); // (B, t - from)
+            NDArray marks = b.responseMask().get(new NDIndex().addAllDim().addSliceDim(from, t)); // (B, t - from)
+            float[] sums = ResponseLogps.keepMarked(perTokenLogps, marks).sum(new int[] {1}).toFloatArray();
             float[] terms = perToken ? perTokenLogps.toFloatArray() : null;
-            int width = (int) perTokenLogps.getShape().get(1); // T - 1
+            int width = t - from;
             for (int r = 0; r < batch.size(); r++) {
                 ScoredSequence s = batch.get(r);
                 s.logpSum = sums[r];
                 if (terms != null) {
-                    // the completion fills the last R columns of ids; column j of the terms scores id j + 1
+                    // the completion fills the last R columns of ids; column j of the terms scores id from + j
                     int n = s.completion.length;
                     s.tokenLogps = new float[n];
                     System.arraycopy(terms, r * width + width - n, s.tokenLogps, 0, n);

@@ -111,13 +111,14 @@ public final class AdamW implements AutoCloseable {
                 NDArray g = p.getGradient();
                 NDArray m = expAvg.get(e.getKey());
                 NDArray v = expAvgSq.get(e.getKey());
+                // Each temporary is updated in place, in torch's order of operations: 4 arrays per tensor, not 8.
                 m.muli(b1).addi(g.mul(oneMinusB1));
-                v.muli(b2).addi(g.mul(g).mul(oneMinusB2));
+                v.muli(b2).addi(g.mul(g).muli(oneMinusB2));
                 if (weightDecay != 0 && decayed.contains(e.getKey())) {
                     p.muli(decay);
                 }
-                NDArray denom = v.sqrt().div(bias2).add(epsilon);
-                p.subi(m.div(denom).mul(stepSize));
+                NDArray denom = v.sqrt().divi(bias2).addi(epsilon);
+                p.subi(m.div(denom).muli(stepSize));
             }
         }
     }

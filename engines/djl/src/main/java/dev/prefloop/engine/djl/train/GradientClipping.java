@@ -50,8 +50,13 @@ public final class GradientClipping {
     public static void zero(Map<String, NDArray> params) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
+            NDArray zero = null; // one native 0-d zero for all: a Java 0f builds and frees a scalar per tensor
             for (NDArray p : params.values()) {
-                p.getGradient().set(new NDIndex("..."), 0f);
+                NDArray g = p.getGradient();
+                if (zero == null) {
+                    zero = g.getManager().zeros(new Shape(), g.getDataType());
+                }
+                g.set(new NDIndex("..."), zero);
             }
         }
     }

@@ -109,7 +109,9 @@ public final class PreferenceObjective implements TrainingObjective {
         NDArray omega = null;
         PairTokens tokens;
         if (layout == PairLayout.SHARED_PROMPT) {
-            SharedPromptPairs.Result r = SharedPromptPairs.forward(model, manager, pairs, examples, padId);
+            // WPO's weights read the logits; otherwise the head runs on the real completion tokens only.
+            SharedPromptPairs.Result r = SharedPromptPairs.forward(model, manager, pairs, examples, padId,
+                    useWeighting);
             tokens = new PairTokens(r.chosen(), r.rejected(), r.chosenTokens(), r.rejectedTokens(), r.chosenMask(),
                     r.rejectedMask());
             if (useWeighting) {
