@@ -240,15 +240,12 @@ public final class LoraAdapterFiles {
         o.put("fan_in_fan_out", false);
         o.put("inference_mode", true);
         o.put("init_lora_weights", true);
-        o.putNull("layers_pattern");
+        o.put("layers_pattern", config.layersPattern()); // null when absent, as PEFT writes it
         if (config.layersToTransform() == null) {
             o.putNull("layers_to_transform");
         } else {
             ArrayNode l = o.putArray("layers_to_transform");
             config.layersToTransform().forEach(l::add);
-        }
-        if (config.layersPattern() != null) {
-            o.put("layers_pattern", config.layersPattern());
         }
         o.putObject("loftq_config");
         number(o, "lora_alpha", config.loraAlpha());

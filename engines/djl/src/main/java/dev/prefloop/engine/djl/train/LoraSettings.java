@@ -40,10 +40,11 @@ public record LoraSettings(boolean enabled, int r, double alpha, double dropout,
     public static final LoraSettings NONE = new LoraSettings(false, 16, 32, 0.05, null, false, null, null,
             ComputeDtype.FLOAT32);
 
-    /** Every option name, snake_case. */
+    /** Every option name, snake_case (lora_target is lora_target_modules's short name). */
     public static Set<String> names() {
         Set<String> s = new java.util.LinkedHashSet<>(NEW_ADAPTER);
         s.add("use_peft");
+        s.add("lora_target");
         return s;
     }
 

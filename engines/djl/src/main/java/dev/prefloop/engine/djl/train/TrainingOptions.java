@@ -106,7 +106,6 @@ public final class TrainingOptions {
         s.add("packing");
         s.add(CHAT_TEMPLATE_KWARGS);
         s.addAll(LoraSettings.names());
-        s.add("lora_target");
         return s;
     }
 
@@ -118,7 +117,6 @@ public final class TrainingOptions {
         s.addAll(TrainingArguments.names());
         s.add(CHAT_TEMPLATE_KWARGS);
         s.addAll(LoraSettings.names());
-        s.add("lora_target");
         return s;
     }
 
