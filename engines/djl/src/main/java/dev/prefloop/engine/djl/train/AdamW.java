@@ -127,30 +127,68 @@ public final class AdamW implements AutoCloseable {
         return manager.full(new Shape(), (float) v);
     }
 
-    /** The moments as float32 host tensors, {@code exp_avg.NAME} and {@code exp_avg_sq.NAME}, for a checkpoint. */
-    public Map<String, HostTensor> state() {
-        Map<String, HostTensor> s = new LinkedHashMap<>();
-        for (String name : params.keySet()) {
-            s.put("exp_avg." + name, HostTensor.float32(expAvg.get(name)));
-            s.put("exp_avg_sq." + name, HostTensor.float32(expAvgSq.get(name)));
-        }
-        return s;
+    /** The names of the parameters it updates, in the order they were given. */
+    public List<String> names() {
+        return List.copyOf(params.keySet());
     }
 
-    /** Restores moments written by {@link #state()} and the update count, checking names and shapes. */
-    public void restore(Map<String, HostTensor> state, long updates) {
-        for (String name : params.keySet()) {
-            copyInto(state, "exp_avg." + name, expAvg.get(name));
-            copyInto(state, "exp_avg_sq." + name, expAvgSq.get(name));
-        }
+    /** torch's betas. */
+    public double beta1() {
+        return beta1;
+    }
+
+    /** torch's betas. */
+    public double beta2() {
+        return beta2;
+    }
+
+    /** The epsilon added to the denominator. */
+    public double eps() {
+        return eps;
+    }
+
+    /** The decoupled weight decay of the decayed tensors. */
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /** The shape of parameter {@code name}. */
+    public long[] shapeOf(String name) {
+        return moment(expAvg, name).getShape().getShape();
+    }
+
+    /** The first moment of parameter {@code name} as a float32 host tensor. */
+    public HostTensor expAvg(String name) {
+        return HostTensor.float32(moment(expAvg, name));
+    }
+
+    /** The second moment of parameter {@code name} as a float32 host tensor. */
+    public HostTensor expAvgSq(String name) {
+        return HostTensor.float32(moment(expAvgSq, name));
+    }
+
+    /** Sets the moments of parameter {@code name}, checking dtype and shape; {@code where} names the source in errors. */
+    public void restore(String name, HostTensor avg, HostTensor avgSq, String where) {
+        copyInto(avg, where + " exp_avg of " + name, moment(expAvg, name));
+        copyInto(avgSq, where + " exp_avg_sq of " + name, moment(expAvgSq, name));
+    }
+
+    /** Sets the update count (torch's {@code step}) after the moments were restored. */
+    public void restoreSteps(long updates) {
         this.steps = updates;
     }
 
-    private static void copyInto(Map<String, HostTensor> state, String key, NDArray target) {
-        HostTensor t = state.get(key);
-        if (t == null || !"F32".equals(t.dtype()) || !new Shape(t.shape()).equals(target.getShape())) {
-            throw new ModelException("optimizer state: " + key + " is " + (t == null ? "missing" : t)
-                    + ", expected F32" + target.getShape());
+    private static NDArray moment(Map<String, NDArray> moments, String name) {
+        NDArray m = moments.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("no parameter " + name + " in this optimizer");
+        }
+        return m;
+    }
+
+    private static void copyInto(HostTensor t, String what, NDArray target) {
+        if (!"F32".equals(t.dtype()) || !new Shape(t.shape()).equals(target.getShape())) {
+            throw new ModelException(what + " is " + t + ", expected F32" + target.getShape());
         }
         target.set(t.data().duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefloop.core.error.ModelException;
 import dev.prefloop.core.progress.Progress;
 import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.LlamaModel;
@@ -83,7 +84,12 @@ public final class Trainer {
             if (resumeFrom != null) {
                 TrainerCheckpoint.requireSameArguments(resumeFrom, args);
                 state = TrainerCheckpoint.readState(resumeFrom);
-                optimizer.restore(TrainerCheckpoint.optimizerState(resumeFrom), state.globalStep() - state.skippedSteps());
+                TrainerCheckpoint.restoreOptimizer(resumeFrom, optimizer);
+                if (optimizer.steps() != state.globalStep() - state.skippedSteps()) {
+                    throw new ModelException(resumeFrom + ": optimizer.pt counts " + optimizer.steps() + " updates, but"
+                            + " prefloop_state.json " + state.globalStep() + " steps with " + state.skippedSteps()
+                            + " skipped");
+                }
                 LOG.info("resuming from {} at step {} of {}", resumeFrom, state.globalStep(), plan.totalSteps());
             }
             MetricsLog metrics = new MetricsLog(out, state.globalStep());
@@ -130,7 +136,8 @@ public final class Trainer {
                 }
                 long done = state.globalStep();
                 if ((done % args.loggingSteps() == 0 || done == plan.totalSteps()) && metrics.pending()) {
-                    JsonNode line = metrics.flush(done, plan.epochAfter(done), schedule.at(done));
+                    // transformers 5 logs the rate the last step used (read before the scheduler steps), not the next one's
+                    JsonNode line = metrics.flush(done, plan.epochAfter(done), schedule.at(done - 1));
                     LOG.info("step {}/{}: {}", done, plan.totalSteps(), line);
                 }
                 if (state.consecutiveNonFinite() >= args.maxNonFiniteSteps()) {

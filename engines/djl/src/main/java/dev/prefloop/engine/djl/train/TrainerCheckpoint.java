@@ -9,8 +9,6 @@ import dev.prefloop.core.error.ModelException;
 import dev.prefloop.core.error.UsageException;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.weights.HostTensor;
-import dev.prefloop.engine.djl.weights.SafetensorsReader;
-import dev.prefloop.engine.djl.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,9 +25,9 @@ import java.util.stream.Stream;
 /**
  * TrainerCheckpoint writes and reads {@code OUT/checkpoint-N} as TRL's Trainer lays it out: the model in Hugging
  * Face layout (config.json, model.safetensors, tokenizer files) or a LoRA run's adapter in PEFT's, trainer_state.json with transformers' TrainerState
- * fields, and the optimizer, scheduler and RNG state; prefloop writes those three as optimizer.safetensors
- * (exp_avg.NAME, exp_avg_sq.NAME), scheduler.json and rng_state.json instead of pickles, plus training_args.json
- * and prefloop_state.json (the data position). The directory is filled under a hidden name and renamed whole.
+ * fields, optimizer.pt and scheduler.pt as torch.save writes AdamW's and LambdaLR's state dicts (so a TRL run
+ * resumes from them), rng_state.json (how prefloop seeds its shuffle; not transformers' pickled rng_state.pth),
+ * training_args.json and prefloop_state.json (the data position). The directory is filled under a hidden name and renamed whole.
  */
 public final class TrainerCheckpoint {
 
@@ -57,17 +55,8 @@ public final class TrainerCheckpoint {
         Path partial = out.resolve(".checkpoint-" + step + ".partial");
         deleteRecursively(partial);
         ModelOutput.write(model, files, partial);
-        SafetensorsWriter.write(partial.resolve("optimizer.safetensors"), optimizer.state(),
-                Map.of("format", "pt", "step", Long.toString(optimizer.steps())));
-        ObjectNode scheduler = JsonCodec.mapper().createObjectNode();
-        scheduler.put("lr_scheduler_type", schedule.type().optionName());
-        scheduler.putArray("base_lrs").add(schedule.learningRate());
-        scheduler.put("last_epoch", step);
-        scheduler.put("_step_count", step + 1);
-        scheduler.putArray("_last_lr").add(schedule.at(step));
-        scheduler.put("warmup_steps", schedule.warmupSteps());
-        scheduler.put("num_training_steps", schedule.totalSteps());
-        writeJson(partial.resolve("scheduler.json"), scheduler);
+        AdamWStateFile.write(partial.resolve(AdamWStateFile.FILE), optimizer, schedule.at(step), schedule.learningRate());
+        LambdaLrStateFile.write(partial.resolve(LambdaLrStateFile.FILE), schedule, step);
         ObjectNode rng = JsonCodec.mapper().createObjectNode();
         rng.put("seed", args.seed());
         rng.put("shuffle", "java.util.Random(seed * 1000003 + epoch), Fisher-Yates per epoch");
@@ -144,9 +133,9 @@ public final class TrainerCheckpoint {
                 p.path("consecutive_nonfinite_steps").asInt(), p.path("num_input_tokens_seen").asLong());
     }
 
-    /** The optimizer moments of a checkpoint. */
-    public static Map<String, HostTensor> optimizerState(Path checkpoint) {
-        return SafetensorsReader.read(checkpoint.resolve("optimizer.safetensors"));
+    /** Restores {@code optimizer}'s moments and update count from a checkpoint's optimizer.pt. */
+    public static void restoreOptimizer(Path checkpoint, AdamW optimizer) {
+        AdamWStateFile.restore(checkpoint.resolve(AdamWStateFile.FILE), optimizer);
     }
 
     /** Checks that a checkpoint was made with the same arguments as the resumed run, naming the first difference. */

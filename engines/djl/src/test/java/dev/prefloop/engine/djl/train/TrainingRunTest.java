@@ -63,6 +63,12 @@ class TrainingRunTest {
         assertTrue(losses.get(0) > 3.0, "starts near log(48) = 3.87: " + losses.get(0));
         assertTrue(losses.get(9) < 0.5 * losses.get(0), "falls by half: " + losses);
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors")) && Files.isRegularFile(out.resolve("config.json")));
+        // learning_rate is the rate the logged step used, as transformers 5 logs it: linear decay after 10 warmup steps
+        for (String line : Files.readAllLines(out.resolve(MetricsLog.FILE))) {
+            JsonNode m = JsonCodec.mapper().readTree(line);
+            long step = m.get("step").asLong();
+            assertEquals(3e-3 * (200 - (step - 1)) / 190.0, m.get("learning_rate").asDouble(), 1e-12, line);
+        }
     }
 
     @Test
@@ -214,7 +220,7 @@ class TrainingRunTest {
                 .toFile());
         assertEquals(16, state.get("global_step").asInt());
         assertEquals(24, state.get("max_steps").asInt());
-        for (String f : List.of("optimizer.safetensors", "scheduler.json", "rng_state.json", "training_args.json",
+        for (String f : List.of("optimizer.pt", "scheduler.pt", "rng_state.json", "training_args.json",
                 "model.safetensors", "config.json")) {
             assertTrue(Files.isRegularFile(killed.resolve("checkpoint-16").resolve(f)), f);
         }
