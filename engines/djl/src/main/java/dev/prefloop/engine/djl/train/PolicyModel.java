@@ -79,6 +79,14 @@ final class PolicyModel implements AutoCloseable {
                         lora.config(base.config().head()));
             }
             a = LoraAdapterFiles.load(from, base);
+            if (!a.replacedTensors().isEmpty()) {
+                String names = String.join(", ", a.replacedTensors().keySet());
+                a.close();
+                // PEFT trains modules_to_save copies along with the factors; freezing them would be a silent difference
+                throw new UsageException("--adapter " + from + " has modules_to_save (" + names + "), which PEFT trains"
+                        + " with the adapter; prefloop trains only lora_A/lora_B factors. Merge it first (prefloop merge"
+                        + " --model MODEL --adapter " + from + " --out MERGED) and train a new adapter on MERGED");
+            }
         } else {
             a = LoraAdapter.initialise(base.config(), lora.config(base.config().head()), seed, base.device());
         }

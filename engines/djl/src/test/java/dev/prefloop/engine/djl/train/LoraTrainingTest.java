@@ -23,6 +23,7 @@ import dev.prefloop.engine.djl.text.TokenizationOptions;
 import dev.prefloop.engine.djl.weights.HostTensor;
 import dev.prefloop.engine.djl.weights.SafetensorsReader;
 import dev.prefloop.engine.djl.weights.TorchArchive;
+import dev.prefloop.engine.djl.weights.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -193,6 +194,33 @@ class LoraTrainingTest {
             assertTrue(toBase < 1e-4, "reference = base: " + toBase);
             assertTrue(toAdapted > 1e-2, "the adapter moved the log-probabilities: " + toAdapted);
         }
+    }
+
+    @Test
+    void anAdapterWithModulesToSaveIsRefusedRatherThanTrainedWithThemFrozen() throws Exception {
+        Path model = TinyModel.write(tmp.resolve("model"), 28);
+        Path data = SyntheticData.writePairs(tmp.resolve("pairs.jsonl"), SyntheticData.pairs(8, 29));
+        Path adapterDir = tmp.resolve("with-norm");
+        try (LlamaModel base = LlamaModel.load(model, DeviceSpec.CPU, ComputeDtype.FLOAT32);
+                LoraAdapter a = LoraAdapter.initialise(base.config(), ALL_LINEAR.config(base.config().head()), 3,
+                        base.device())) {
+            LoraAdapterFiles.write(a, model.toString(), model, adapterDir, false);
+            // PEFT's layout for modules_to_save=["norm"]: the adapter carries its own copy of model.norm.weight
+            Map<String, HostTensor> tensors = new LinkedHashMap<>(SafetensorsReader.read(
+                    adapterDir.resolve(LoraAdapterFiles.WEIGHTS_FILE)));
+            tensors.put("base_model.model.model.norm.weight", HostTensor.float32(base.parameters().get("model.norm.weight")));
+            SafetensorsWriter.write(adapterDir.resolve(LoraAdapterFiles.WEIGHTS_FILE), tensors, Map.of("format", "pt"));
+        }
+        Path config = adapterDir.resolve(LoraAdapterFiles.CONFIG_FILE);
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) JsonCodec.mapper().readTree(config.toFile());
+        json.putArray("modules_to_save").add("norm");
+        Files.writeString(config, JsonCodec.mapper().writeValueAsString(json));
+        LoraSettings continued = new LoraSettings(true, 16, 32, 0.05, null, false, adapterDir, null, ComputeDtype.FLOAT32);
+        Path out = tmp.resolve("out");
+        UsageException e = assertThrows(UsageException.class, () -> new PreferenceTraining(Progress.NONE).run(dpo(model,
+                data, out, args("max_steps", "1", "batch_size", "8", "save_steps", "0"), continued, false)));
+        assertTrue(e.getMessage().contains("has modules_to_save (model.norm.weight), which PEFT trains"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("adapter_model.safetensors")), "no output");
     }
 
     @Test
