@@ -1,6 +1,7 @@
 package dev.prefloop.engine.djl.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,6 +137,30 @@ class IopoTrainingTest {
         assertSame(straight.resolve(IopoTraining.ADVERSARY_DIR), resumed.resolve(IopoTraining.ADVERSARY_DIR),
                 "adversary after resume");
         assertEquals(losses(straight), losses(resumed), "the same metrics, the stopped phase's included");
+    }
+
+    @Test
+    @Tag("slow")
+    void aGameKilledInItsSecondRoundResumesToTheSameWeightsBitForBit() throws Exception {
+        Path model = TinyModel.write(tmp.resolve("model"), 45);
+        Path data = SyntheticData.writePairs(tmp.resolve("pairs.jsonl"), SyntheticData.pairs(16, 46));
+        Path straight = tmp.resolve("straight");
+        TrainResult whole = new IopoTraining(Progress.NONE).run(TrainChild.iopoSettings(model, data.toString(), straight,
+                false), TrainChild.iopoSchedule());
+
+        // SIGKILL in round 2's protagonist phase (the last: the final adversary phase is off), after its first
+        // checkpoint, with a finished phase of each player behind it.
+        Path killed = tmp.resolve("killed");
+        TrainChild.runAndKillAfter(model, data, killed, IopoTraining.PHASES_DIR + "/phase-2-protagonist/checkpoint-1",
+                tmp.resolve("child.log"), "iopo");
+        assertFalse(Files.exists(killed.resolve("model.safetensors")), "the killed game did not finish");
+        TrainResult resumed = new IopoTraining(Progress.NONE).run(TrainChild.iopoSettings(model, data.toString(), killed,
+                true), TrainChild.iopoSchedule());
+        assertEquals(whole.steps(), resumed.steps());
+        TrainChild.assertBitwiseEqual(straight.resolve("model.safetensors"), killed.resolve("model.safetensors"));
+        TrainChild.assertBitwiseEqual(straight.resolve(IopoTraining.ADVERSARY_DIR).resolve("model.safetensors"),
+                killed.resolve(IopoTraining.ADVERSARY_DIR).resolve("model.safetensors"));
+        assertEquals(losses(straight), losses(killed), "the same metrics lines");
     }
 
     @Test

@@ -11,7 +11,7 @@ public final class TrainChild {
 
     private TrainChild() {}
 
-    /** Arguments: MODEL DATA OUT SLEEP_MS RESUME(true|false) [lora]. */
+    /** Arguments: MODEL DATA OUT SLEEP_MS RESUME(true|false) [lora|iopo]. */
     public static void main(String[] args) {
         long sleep = Long.parseLong(args[3]);
         Progress slow = new Progress() {
@@ -30,14 +30,36 @@ public final class TrainChild {
             @Override
             public void finish() {}
         };
-        boolean lora = args.length > 5 && args[5].equals("lora");
+        String mode = args.length > 5 ? args[5] : "";
+        if (mode.equals("iopo")) {
+            new IopoTraining(slow).run(iopoSettings(Path.of(args[0]), args[1], Path.of(args[2]),
+                    Boolean.parseBoolean(args[4])), iopoSchedule());
+            return;
+        }
         new PreferenceTraining(slow).run(settings(Path.of(args[0]), args[1], Path.of(args[2]),
-                Boolean.parseBoolean(args[4]), lora ? LORA : LoraSettings.NONE));
+                Boolean.parseBoolean(args[4]), mode.equals("lora") ? LORA : LoraSettings.NONE));
+    }
+
+    /** The IOPO game of the resume test: protagonist 3 steps, adversary 4, two rounds (three phases:
+     * the final adversary phase is off by default); a checkpoint every step. */
+    static IopoSchedule iopoSchedule() {
+        return IopoSchedule.take(new java.util.HashMap<>(java.util.Map.of("iopo_steps_mu", "3", "iopo_steps_nu", "4",
+                "iopo_rounds", "2")), null);
+    }
+
+    /** The IOPO run of the resume test. */
+    static PreferenceTrainingSettings iopoSettings(Path model, String data, Path out, boolean resume) {
+        TrainingArguments args = TrainingArguments.from(java.util.Map.of("learning_rate", "2e-3", "batch_size", "4",
+                "save_steps", "1", "logging_steps", "1", "seed", "7"), false);
+        return new PreferenceTrainingSettings(model, null, data, out, "cpu", args, List.of("iopo"), null, false,
+                Double.NaN, Double.NaN, LossSettings.defaults(), TokenizationOptions.DEFAULT, resume, false,
+                LoraSettings.NONE);
     }
 
     /**
      * Starts the run in a child JVM (150 ms per step), SIGKILLs it once {@code checkpoint} under {@code out} is
-     * complete, and checks that it died before finishing; {@code extra} are further arguments (e.g. "lora").
+     * complete ({@code checkpoint} may name a folder below OUT), and checks that it died before finishing; {@code extra}
+     * are further arguments ("lora" or "iopo").
      */
     static void runAndKillAfter(Path model, Path data, Path out, String checkpoint, Path log, String... extra)
             throws Exception {
