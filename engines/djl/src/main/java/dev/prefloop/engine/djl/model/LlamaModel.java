@@ -73,6 +73,11 @@ public final class LlamaModel implements AutoCloseable {
          * queries read columns [from, to) of it (S = to - from).
          */
         NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
+            return o.forward(heads(x, rope, mask, slot)); // (B, T, C)
+        }
+
+        /** {@link #forward} without the output projection: x (B, T, C) -> the heads' outputs (B, T, H*D). */
+        NDArray heads(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             long b = x.getShape().get(0);
             long t = x.getShape().get(1);
             int g = heads / kvHeads;
@@ -101,8 +106,12 @@ public final class LlamaModel implements AutoCloseable {
                 att = DtypeCast.to(att, dtype);
             }
             NDArray y = att.matMul(vh.expandDims(2)); // (B, Hkv, G, T, S) x (B, Hkv, 1, S, D) -> (B, Hkv, G, T, D)
-            y = y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H*D)
-            return o.forward(y); // (B, T, C)
+            return y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H*D)
+        }
+
+        /** The output projection of packed rows: (N, H*D) -> (N, C). */
+        NDArray project(NDArray y) {
+            return o.forward(y);
         }
 
         /**
@@ -178,6 +187,16 @@ public final class LlamaModel implements AutoCloseable {
         /** (B, T, C) -> (B, T, C); slot is null without a KV cache. */
         NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             x = x.add(attention.forward(inputNorm.forward(x), rope, mask, slot));
+            return x.add(mlp.forward(postAttentionNorm.forward(x)));
+        }
+
+        /**
+         * Packed rows (N, C) -> (N, C): the norms, projections and MLP on the real tokens only; the attention's
+         * queries, keys and values on the (B, T) grid, whose mask hides the pad cells.
+         */
+        NDArray forwardPacked(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, PackedRows packing) {
+            NDArray heads = attention.heads(packing.grid(inputNorm.forward(x)), rope, mask, null); // (B, T, H*D)
+            x = x.add(attention.project(packing.packed(heads)));
             return x.add(mlp.forward(postAttentionNorm.forward(x)));
         }
 
@@ -455,6 +474,27 @@ public final class LlamaModel implements AutoCloseable {
         RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
         for (Block block : blocks) {
             x = block.forward(x, rope, additiveMask, null);
+        }
+        return norm.forward(x);
+    }
+
+    /**
+     * {@link #maskedHiddenStates} over the real tokens only: ids (N) int64 of the grid cells {@code packing} keeps,
+     * position ids (B, T) and the mask (B, 1, 1, T, T) of the whole grid -> final-norm hidden states (N, C). Pad
+     * cells cost attention columns but no projection or MLP work: with ragged rows that is most of a step's GEMMs
+     * saved in proportion to the padding.
+     */
+    public NDArray packedHiddenStates(NDArray tokenIds, NDArray positionIds, NDArray additiveMask, PackedRows packing) {
+        for (Block block : blocks) {
+            if (block.window > 0 && block.window < packing.columns()) {
+                throw new IllegalArgumentException("a custom attention mask cannot express the sliding window "
+                        + block.window + " over " + packing.columns() + " columns");
+            }
+        }
+        NDArray x = embed(tokenIds); // (N, C)
+        RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
+        for (Block block : blocks) {
+            x = block.forwardPacked(x, rope, additiveMask, packing);
         }
         return norm.forward(x);
     }
