@@ -433,6 +433,15 @@ public final class LlamaModel implements AutoCloseable {
      * the ids.
      */
     public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds) {
+        return hiddenStates(inputIds, attentionMask, positionIds, false);
+    }
+
+    /**
+     * {@link #hiddenStates(NDArray, NDArray, NDArray)}; with {@code padFree} the projections and MLPs skip the pad
+     * cells when there are enough of them ({@link PackedRows#of}), and a pad cell's output is then a copy of
+     * another cell's: for callers that read real cells only.
+     */
+    private NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds, boolean padFree) {
         long b = inputIds.getShape().get(0);
         int t = Math.toIntExact(inputIds.getShape().get(1));
         if (!inputIds.getDevice().equals(device())) {
@@ -443,9 +452,19 @@ public final class LlamaModel implements AutoCloseable {
                     + inputIds.getShape());
         }
         NDArray pos = positionIds != null ? positionIds : positionIds(attentionMask);
-        NDArray x = embed(inputIds); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(pos, dtype);
         Map<Integer, NDArray> masks = new TreeMap<>();
+        PackedRows packing = padFree ? PackedRows.of(attentionMask) : null;
+        if (packing != null) {
+            NDArray x = packing.packed(embed(inputIds)); // (N, C)
+            for (Block block : blocks) {
+                NDArray mask = masks.computeIfAbsent(block.window,
+                        w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
+                x = block.forwardPacked(x, rope, mask, packing);
+            }
+            return packing.grid(norm.forward(x)); // (B, T, C)
+        }
+        NDArray x = embed(inputIds); // (B, T, C)
         for (Block block : blocks) {
             NDArray mask = masks.computeIfAbsent(block.window,
                     w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
@@ -530,18 +549,19 @@ public final class LlamaModel implements AutoCloseable {
         if (span == null) {
             return inputIds.getManager().zeros(new Shape(inputIds.getShape().get(0)), DataType.FLOAT32);
         }
-        NDArray tokens = tokenLogps(inputIds, attentionMask, span[0], span[1]); // (B, to - from)
         NDArray marks = responseMask.get(new NDIndex().addAllDim().addSliceDim(span[0], span[1])); // (B, to - from)
-        return ResponseLogps.keepMarked(tokens, marks).sum(new int[] {1});
+        return tokenLogps(inputIds, attentionMask, span[0], span[1], marks).sum(new int[] {1});
     }
 
     /**
-     * Per-token log p (B, to - from) float32 of the ids in columns [from, to), 1 &lt;= from &lt; to &lt;= T, under
-     * mask-derived positions; the head runs only on the columns [from - 1, to - 1) that predict them.
+     * Per-token log p (B, to - from) float32 of the ids in columns [from, to) that {@code marks} (B, to - from)
+     * marks, 0 elsewhere, 1 &lt;= from &lt; to &lt;= T, under mask-derived positions; the head runs only on the
+     * columns [from - 1, to - 1) that predict them. When every marked token is predicted from a real cell (not
+     * padding), the trunk skips the pad cells ({@link PackedRows}): their values are then never read.
      */
-    public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to) {
+    public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to, NDArray marks) {
         requireHead(ModelHead.CAUSAL_LM);
-        NDArray hidden = hiddenStates(inputIds, attentionMask, null); // (B, T, C)
+        NDArray hidden = hiddenStates(inputIds, attentionMask, null, predictedFromRealCells(attentionMask, marks, from));
         long b = hidden.getShape().get(0);
         long l = to - from;
         // Flattened to (B * L, C): a strided 3-D slice would make libtorch's matmul take its batched path, or not,
@@ -550,7 +570,21 @@ public final class LlamaModel implements AutoCloseable {
                 .reshape(b * l, hidden.getShape().get(2)); // (B * L, C)
         NDArray logits = head.forward(predicting).reshape(b, l, -1); // (B * L, C) -> (B * L, V) -> (B, L, V)
         NDArray targets = inputIds.get(new NDIndex().addAllDim().addSliceDim(from, to)); // (B, L)
-        return ResponseLogps.ofTargets(logits, targets); // (B, L)
+        return ResponseLogps.keepMarked(ResponseLogps.ofTargets(logits, targets), marks); // (B, L)
+    }
+
+    /** Whether no marked token of columns [from, from + L) is predicted from a pad cell (column - 1 masked out). */
+    private static boolean predictedFromRealCells(NDArray attentionMask, NDArray marks, int from) {
+        int t = Math.toIntExact(attentionMask.getShape().get(1));
+        int l = Math.toIntExact(marks.getShape().get(1));
+        long[] real = attentionMask.toType(DataType.INT64, false).toLongArray();
+        long[] marked = marks.toType(DataType.INT64, false).toLongArray();
+        for (int i = 0; i < marked.length; i++) {
+            if (marked[i] != 0 && real[(i / l) * t + from + i % l - 1] == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
