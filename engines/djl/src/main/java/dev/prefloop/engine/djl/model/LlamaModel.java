@@ -194,8 +194,9 @@ public final class LlamaModel implements AutoCloseable {
          * Packed rows (N, C) -> (N, C): the norms, projections and MLP on the real tokens only; the attention's
          * queries, keys and values on the (B, T) grid, whose mask hides the pad cells.
          */
-        NDArray forwardPacked(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, PackedRows packing) {
-            NDArray heads = attention.heads(packing.grid(inputNorm.forward(x)), rope, mask, null); // (B, T, H*D)
+        NDArray forwardPacked(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, PackedRows packing,
+                CacheSlot slot) {
+            NDArray heads = attention.heads(packing.grid(inputNorm.forward(x)), rope, mask, slot); // (B, T, H*D)
             x = x.add(attention.project(packing.packed(heads)));
             return x.add(mlp.forward(postAttentionNorm.forward(x)));
         }
@@ -460,7 +461,7 @@ public final class LlamaModel implements AutoCloseable {
             for (Block block : blocks) {
                 NDArray mask = masks.computeIfAbsent(block.window,
                         w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
-                x = block.forwardPacked(x, rope, mask, packing);
+                x = block.forwardPacked(x, rope, mask, packing, null);
             }
             return packing.grid(norm.forward(x)); // (B, T, C)
         }
@@ -513,7 +514,7 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = embed(tokenIds); // (N, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
         for (Block block : blocks) {
-            x = block.forwardPacked(x, rope, additiveMask, packing);
+            x = block.forwardPacked(x, rope, additiveMask, packing, null);
         }
         return norm.forward(x);
     }
@@ -654,10 +655,21 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = embed(inputIds); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds(attentionMask), dtype);
         Map<Integer, NDArray> masks = new TreeMap<>();
+        // Ragged prompts: the projections and MLPs skip the left padding; the cache keeps the grid, whose pad
+        // columns the cache's mask hides from every later step.
+        PackedRows packing = PackedRows.of(attentionMask);
+        if (packing != null) {
+            x = packing.packed(x); // (N, C)
+        }
         for (int i = 0; i < blocks.length; i++) {
             NDArray mask = masks.computeIfAbsent(blocks[i].window,
                     w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, T)
-            x = blocks[i].forward(x, rope, mask, new CacheSlot(cache, i, 0, t));
+            CacheSlot slot = new CacheSlot(cache, i, 0, t);
+            x = packing == null ? blocks[i].forward(x, rope, mask, slot)
+                    : blocks[i].forwardPacked(x, rope, mask, packing, slot);
+        }
+        if (packing != null) {
+            x = packing.grid(x); // (B, T, C)
         }
         cache.startWith(attentionMask);
         cache.advance(t, true);
