@@ -482,13 +482,7 @@ public final class LlamaModel implements AutoCloseable {
      * Sliding-window layers would need their own masks, so a model with a window shorter than T is refused.
      */
     public NDArray maskedHiddenStates(NDArray inputIds, NDArray positionIds, NDArray additiveMask) {
-        int t = Math.toIntExact(inputIds.getShape().get(1));
-        for (Block block : blocks) {
-            if (block.window > 0 && block.window < t) {
-                throw new IllegalArgumentException("a custom attention mask cannot express the sliding window "
-                        + block.window + " over " + t + " columns");
-            }
-        }
+        requireNoWindowBelow(Math.toIntExact(inputIds.getShape().get(1)));
         NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedTokens, SparseFormat.DENSE)
                 .singletonOrThrow(); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
@@ -505,18 +499,23 @@ public final class LlamaModel implements AutoCloseable {
      * saved in proportion to the padding.
      */
     public NDArray packedHiddenStates(NDArray tokenIds, NDArray positionIds, NDArray additiveMask, PackedRows packing) {
-        for (Block block : blocks) {
-            if (block.window > 0 && block.window < packing.columns()) {
-                throw new IllegalArgumentException("a custom attention mask cannot express the sliding window "
-                        + block.window + " over " + packing.columns() + " columns");
-            }
-        }
+        requireNoWindowBelow(packing.columns());
         NDArray x = embed(tokenIds); // (N, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
         for (Block block : blocks) {
             x = block.forwardPacked(x, rope, additiveMask, packing, null);
         }
         return norm.forward(x);
+    }
+
+    /** Sliding-window layers would need their own masks: a caller-built mask over t columns cannot express them. */
+    private void requireNoWindowBelow(int t) {
+        for (Block block : blocks) {
+            if (block.window > 0 && block.window < t) {
+                throw new IllegalArgumentException("a custom attention mask cannot express the sliding window "
+                        + block.window + " over " + t + " columns");
+            }
+        }
     }
 
     /** The causal-LM head on hidden states (..., C) -> logits (..., V), e.g. only at the positions that are scored. */
