@@ -74,4 +74,13 @@ final class BenchInputs {
         }
         return mask;
     }
+
+    /** The attention mask (B, P + R) of the right-padded rows: 1 on the prompt and the real response tokens. */
+    static long[][] attentionMask(int stream, int batch, int promptLen, int responseLen) {
+        long[][] mask = new long[batch][promptLen + responseLen];
+        for (int b = 0; b < batch; b++) {
+            java.util.Arrays.fill(mask[b], 0, promptLen + responseLength(stream, b, responseLen), 1L);
+        }
+        return mask;
+    }
 }

@@ -156,7 +156,9 @@ public final class BenchService {
         float[] head = null;
         try (NDManager m = TorchRuntime.engine().newBaseManager()) {
             NDArray ids = m.create(BenchInputs.rows(1, s.batch(), s.promptLen(), s.responseLen(), v));
-            NDArray mask = m.ones(new Shape(s.batch(), t), DataType.INT64); // causal attention alone: pads come last
+            // The real mask, as `prefloop score` passes it: with right padding no real token attends to a pad either
+            // way (torch_ref's causal attention alone gives the same values), but the trunk can skip the pad cells.
+            NDArray mask = m.create(BenchInputs.attentionMask(1, s.batch(), s.promptLen(), s.responseLen()));
             NDArray response = m.create(BenchInputs.responseMask(1, s.batch(), s.promptLen(), s.responseLen()));
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 long t0 = System.nanoTime();

@@ -73,6 +73,11 @@ public final class LlamaModel implements AutoCloseable {
          * queries read columns [from, to) of it (S = to - from).
          */
         NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
+            return o.forward(heads(x, rope, mask, slot)); // (B, T, C)
+        }
+
+        /** {@link #forward} without the output projection: x (B, T, C) -> the heads' outputs (B, T, H*D). */
+        NDArray heads(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             long b = x.getShape().get(0);
             long t = x.getShape().get(1);
             int g = heads / kvHeads;
@@ -101,8 +106,12 @@ public final class LlamaModel implements AutoCloseable {
                 att = DtypeCast.to(att, dtype);
             }
             NDArray y = att.matMul(vh.expandDims(2)); // (B, Hkv, G, T, S) x (B, Hkv, 1, S, D) -> (B, Hkv, G, T, D)
-            y = y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H*D)
-            return o.forward(y); // (B, T, C)
+            return y.reshape(b, heads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim); // (B, T, H*D)
+        }
+
+        /** The output projection of packed rows: (N, H*D) -> (N, C). */
+        NDArray project(NDArray y) {
+            return o.forward(y);
         }
 
         /**
@@ -178,6 +187,17 @@ public final class LlamaModel implements AutoCloseable {
         /** (B, T, C) -> (B, T, C); slot is null without a KV cache. */
         NDArray forward(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             x = x.add(attention.forward(inputNorm.forward(x), rope, mask, slot));
+            return x.add(mlp.forward(postAttentionNorm.forward(x)));
+        }
+
+        /**
+         * Packed rows (N, C) -> (N, C): the norms, projections and MLP on the real tokens only; the attention's
+         * queries, keys and values on the (B, T) grid, whose mask hides the pad cells.
+         */
+        NDArray forwardPacked(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, PackedRows packing,
+                CacheSlot slot) {
+            NDArray heads = attention.heads(packing.grid(inputNorm.forward(x)), rope, mask, slot); // (B, T, H*D)
+            x = x.add(attention.project(packing.packed(heads)));
             return x.add(mlp.forward(postAttentionNorm.forward(x)));
         }
 
@@ -414,6 +434,15 @@ public final class LlamaModel implements AutoCloseable {
      * the ids.
      */
     public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds) {
+        return hiddenStates(inputIds, attentionMask, positionIds, false);
+    }
+
+    /**
+     * {@link #hiddenStates(NDArray, NDArray, NDArray)}; with {@code padFree} the projections and MLPs skip the pad
+     * cells when there are enough of them ({@link PackedRows#of}), and a pad cell's output is then a copy of
+     * another cell's: for callers that read real cells only.
+     */
+    private NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds, boolean padFree) {
         long b = inputIds.getShape().get(0);
         int t = Math.toIntExact(inputIds.getShape().get(1));
         if (!inputIds.getDevice().equals(device())) {
@@ -424,9 +453,19 @@ public final class LlamaModel implements AutoCloseable {
                     + inputIds.getShape());
         }
         NDArray pos = positionIds != null ? positionIds : positionIds(attentionMask);
-        NDArray x = embed(inputIds); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(pos, dtype);
         Map<Integer, NDArray> masks = new TreeMap<>();
+        PackedRows packing = padFree ? PackedRows.of(attentionMask) : null;
+        if (packing != null) {
+            NDArray x = packing.packed(embed(inputIds)); // (N, C)
+            for (Block block : blocks) {
+                NDArray mask = masks.computeIfAbsent(block.window,
+                        w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
+                x = block.forwardPacked(x, rope, mask, packing, null);
+            }
+            return packing.grid(norm.forward(x)); // (B, T, C)
+        }
+        NDArray x = embed(inputIds); // (B, T, C)
         for (Block block : blocks) {
             NDArray mask = masks.computeIfAbsent(block.window,
                     w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
@@ -443,13 +482,7 @@ public final class LlamaModel implements AutoCloseable {
      * Sliding-window layers would need their own masks, so a model with a window shorter than T is refused.
      */
     public NDArray maskedHiddenStates(NDArray inputIds, NDArray positionIds, NDArray additiveMask) {
-        int t = Math.toIntExact(inputIds.getShape().get(1));
-        for (Block block : blocks) {
-            if (block.window > 0 && block.window < t) {
-                throw new IllegalArgumentException("a custom attention mask cannot express the sliding window "
-                        + block.window + " over " + t + " columns");
-            }
-        }
+        requireNoWindowBelow(Math.toIntExact(inputIds.getShape().get(1)));
         NDArray x = inputIds.getNDArrayInternal().embedding(inputIds, embedTokens, SparseFormat.DENSE)
                 .singletonOrThrow(); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
@@ -457,6 +490,32 @@ public final class LlamaModel implements AutoCloseable {
             x = block.forward(x, rope, additiveMask, null);
         }
         return norm.forward(x);
+    }
+
+    /**
+     * {@link #maskedHiddenStates} over the real tokens only: ids (N) int64 of the grid cells {@code packing} keeps,
+     * position ids (B, T) and the mask (B, 1, 1, T, T) of the whole grid -> final-norm hidden states (N, C). Pad
+     * cells cost attention columns but no projection or MLP work: with ragged rows that is most of a step's GEMMs
+     * saved in proportion to the padding.
+     */
+    public NDArray packedHiddenStates(NDArray tokenIds, NDArray positionIds, NDArray additiveMask, PackedRows packing) {
+        requireNoWindowBelow(packing.columns());
+        NDArray x = embed(tokenIds); // (N, C)
+        RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
+        for (Block block : blocks) {
+            x = block.forwardPacked(x, rope, additiveMask, packing, null);
+        }
+        return norm.forward(x);
+    }
+
+    /** Sliding-window layers would need their own masks: a caller-built mask over t columns cannot express them. */
+    private void requireNoWindowBelow(int t) {
+        for (Block block : blocks) {
+            if (block.window > 0 && block.window < t) {
+                throw new IllegalArgumentException("a custom attention mask cannot express the sliding window "
+                        + block.window + " over " + t + " columns");
+            }
+        }
     }
 
     /** The causal-LM head on hidden states (..., C) -> logits (..., V), e.g. only at the positions that are scored. */
@@ -490,18 +549,19 @@ public final class LlamaModel implements AutoCloseable {
         if (span == null) {
             return inputIds.getManager().zeros(new Shape(inputIds.getShape().get(0)), DataType.FLOAT32);
         }
-        NDArray tokens = tokenLogps(inputIds, attentionMask, span[0], span[1]); // (B, to - from)
         NDArray marks = responseMask.get(new NDIndex().addAllDim().addSliceDim(span[0], span[1])); // (B, to - from)
-        return ResponseLogps.keepMarked(tokens, marks).sum(new int[] {1});
+        return tokenLogps(inputIds, attentionMask, span[0], span[1], marks).sum(new int[] {1});
     }
 
     /**
-     * Per-token log p (B, to - from) float32 of the ids in columns [from, to), 1 &lt;= from &lt; to &lt;= T, under
-     * mask-derived positions; the head runs only on the columns [from - 1, to - 1) that predict them.
+     * Per-token log p (B, to - from) float32 of the ids in columns [from, to) that {@code marks} (B, to - from)
+     * marks, 0 elsewhere, 1 &lt;= from &lt; to &lt;= T, under mask-derived positions; the head runs only on the
+     * columns [from - 1, to - 1) that predict them. When every marked token is predicted from a real cell (not
+     * padding), the trunk skips the pad cells ({@link PackedRows}): their values are then never read.
      */
-    public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to) {
+    public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to, NDArray marks) {
         requireHead(ModelHead.CAUSAL_LM);
-        NDArray hidden = hiddenStates(inputIds, attentionMask, null); // (B, T, C)
+        NDArray hidden = hiddenStates(inputIds, attentionMask, null, predictedFromRealCells(attentionMask, marks, from));
         long b = hidden.getShape().get(0);
         long l = to - from;
         // Flattened to (B * L, C): a strided 3-D slice would make libtorch's matmul take its batched path, or not,
@@ -510,7 +570,21 @@ public final class LlamaModel implements AutoCloseable {
                 .reshape(b * l, hidden.getShape().get(2)); // (B * L, C)
         NDArray logits = head.forward(predicting).reshape(b, l, -1); // (B * L, C) -> (B * L, V) -> (B, L, V)
         NDArray targets = inputIds.get(new NDIndex().addAllDim().addSliceDim(from, to)); // (B, L)
-        return ResponseLogps.ofTargets(logits, targets); // (B, L)
+        return ResponseLogps.keepMarked(ResponseLogps.ofTargets(logits, targets), marks); // (B, L)
+    }
+
+    /** Whether no marked token of columns [from, from + L) is predicted from a pad cell (column - 1 masked out). */
+    private static boolean predictedFromRealCells(NDArray attentionMask, NDArray marks, int from) {
+        int t = Math.toIntExact(attentionMask.getShape().get(1));
+        int l = Math.toIntExact(marks.getShape().get(1));
+        long[] real = attentionMask.toType(DataType.INT64, false).toLongArray();
+        long[] marked = marks.toType(DataType.INT64, false).toLongArray();
+        for (int i = 0; i < marked.length; i++) {
+            if (marked[i] != 0 && real[(i / l) * t + from + i % l - 1] == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -580,10 +654,21 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = embed(inputIds); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds(attentionMask), dtype);
         Map<Integer, NDArray> masks = new TreeMap<>();
+        // Ragged prompts: the projections and MLPs skip the left padding; the cache keeps the grid, whose pad
+        // columns the cache's mask hides from every later step.
+        PackedRows packing = PackedRows.of(attentionMask);
+        if (packing != null) {
+            x = packing.packed(x); // (N, C)
+        }
         for (int i = 0; i < blocks.length; i++) {
             NDArray mask = masks.computeIfAbsent(blocks[i].window,
                     w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, T)
-            x = blocks[i].forward(x, rope, mask, new CacheSlot(cache, i, 0, t));
+            CacheSlot slot = new CacheSlot(cache, i, 0, t);
+            x = packing == null ? blocks[i].forward(x, rope, mask, slot)
+                    : blocks[i].forwardPacked(x, rope, mask, packing, slot);
+        }
+        if (packing != null) {
+            x = packing.grid(x); // (B, T, C)
         }
         cache.startWith(attentionMask);
         cache.advance(t, true);

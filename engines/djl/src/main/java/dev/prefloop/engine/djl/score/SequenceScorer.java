@@ -9,7 +9,6 @@ import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.model.ModelHead;
 import dev.prefloop.engine.djl.model.PaddedBatch;
-import dev.prefloop.engine.djl.model.ResponseLogps;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,9 +70,9 @@ public final class SequenceScorer implements AutoCloseable {
             if (from >= t) {
                 from = t - 1; // no completion tokens: one column scored, masked to 0
             }
-            NDArray perTokenLogps = model.tokenLogps(b.inputIds(), b.attentionMask(), from, t); // (B, t - from)
             NDArray marks = b.responseMask().get(new NDIndex().addAllDim().addSliceDim(from, t)); // (B, t - from)
-            float[] sums = ResponseLogps.keepMarked(perTokenLogps, marks).sum(new int[] {1}).toFloatArray();
+            NDArray perTokenLogps = model.tokenLogps(b.inputIds(), b.attentionMask(), from, t, marks); // (B, t - from)
+            float[] sums = perTokenLogps.sum(new int[] {1}).toFloatArray();
             float[] terms = perToken ? perTokenLogps.toFloatArray() : null;
             int width = t - from;
             for (int r = 0; r < batch.size(); r++) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.prefloop.engine.djl.model.DtypeCast;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import dev.prefloop.engine.djl.model.PackedRows;
 import java.util.List;
 
 /**
@@ -16,7 +17,8 @@ import java.util.List;
  * than the longest prompt plus the longest chosen plus the longest rejected. Both completions attend to the prompt
  * (so its gradient gets both contributions) but not to each other, and the rejected tokens take the positions
  * they would have right after the prompt. The LM head runs only where a completion token is predicted, so
- * (B, T, V) logits are never made. Per row this is what two concatenated rows compute, with the prompt's trunk
+ * (B, T, V) logits are never made, and (without WPO's logits) the projections and MLPs run on the real tokens only
+ * ({@link PackedRows}), not on the rows' right padding. Per row this is what two concatenated rows compute, with the prompt's trunk
  * tokens once instead of twice and no head work on prompts.
  *
  * <p>Letters: B pairs, T = max(p + c + r) columns, C hidden, V vocab, L = Lc or Lr scored columns (the longest
@@ -105,14 +107,35 @@ final class SharedPromptPairs {
             scored(p.chosen(), r, lc, np - 1, np, chosenFrom, chosenIds, chosenReal);
             scored(p.rejected(), r, lr, np - 1, np + nc, rejectedFrom, rejectedIds, rejectedReal);
         }
-        NDArray inputIds = m.create(ids, new Shape(b, t));
-        NDArray hidden = model.maskedHiddenStates(inputIds, m.create(pos, new Shape(b, t)),
-                m.create(mask, new Shape(b, 1, 1, t, t))); // (B, T, C)
+        NDArray positions = m.create(pos, new Shape(b, t));
+        NDArray additive = m.create(mask, new Shape(b, 1, 1, t, t));
         if (!withLogits) {
-            return packedHead(model, m, hidden, new long[][] {chosenFrom, rejectedFrom},
+            // Padding-free trunk: only the real tokens go through the projections and MLPs.
+            long[] rowOfCell = new long[b * t];
+            int n = 0;
+            for (int r = 0; r < b; r++) {
+                TokenizedPair p = pairs.get(examples[r]);
+                n += p.prompt().length + p.chosen().length + p.rejected().length;
+            }
+            long[] fromGrid = new long[n];
+            long[] realIds = new long[n];
+            int k = 0;
+            for (int r = 0; r < b; r++) {
+                TokenizedPair p = pairs.get(examples[r]);
+                int length = p.prompt().length + p.chosen().length + p.rejected().length; // right-padded after it
+                for (int col = 0; col < length; col++) {
+                    fromGrid[k] = (long) r * t + col;
+                    realIds[k] = ids[r * t + col];
+                    rowOfCell[r * t + col] = k++;
+                }
+            }
+            NDArray hidden = model.packedHiddenStates(m.create(realIds), positions, additive,
+                    new PackedRows(m.create(rowOfCell), m.create(fromGrid), b, t)); // (N, C)
+            return packedHead(model, m, hidden, rowOfCell, new long[][] {chosenFrom, rejectedFrom},
                     new long[][] {chosenIds, rejectedIds}, new float[][] {chosenReal, rejectedReal}, b, t,
                     new int[] {lc, lr});
         }
+        NDArray hidden = model.maskedHiddenStates(m.create(ids, new Shape(b, t)), positions, additive); // (B, T, C)
         Side c = side(model, m, hidden, chosenFrom, chosenIds, chosenReal, b, lc);
         Side rj = side(model, m, hidden, rejectedFrom, rejectedIds, rejectedReal, b, lr);
         return new Result(c.sums, rj.sums, c.logits, rj.logits, c.targets, rj.targets, c.mask, rj.mask, c.tokens,
@@ -121,11 +144,12 @@ final class SharedPromptPairs {
 
     /**
      * The per-token log-probabilities of both sides from one LM head over the N real completion tokens: their
-     * predicting columns picked out of the flattened hidden states, (N, C) -> (N, V) -> (N), then spread back to
-     * (B, L) per side with 0 on padding. Sides: 0 chosen, 1 rejected; from, targets and real are (B * L) per side.
+     * predicting columns picked out of the packed hidden states (rowOfCell maps a grid cell to its row),
+     * (N, C) -> (N, V) -> (N), then spread back to (B, L) per side with 0 on padding. Sides: 0 chosen,
+     * 1 rejected; from, targets and real are (B * L) per side.
      */
-    private static Result packedHead(LlamaModel model, NDManager m, NDArray hidden, long[][] from, long[][] targets,
-            float[][] real, int b, int t, int[] l) {
+    private static Result packedHead(LlamaModel model, NDManager m, NDArray hidden, long[] rowOfCell, long[][] from,
+            long[][] targets, float[][] real, int b, int t, int[] l) {
         int n = 0;
         for (float[] side : real) {
             for (float x : side) {
@@ -140,7 +164,7 @@ final class SharedPromptPairs {
             slot[side] = new long[b * l[side]];
             for (int i = 0; i < slot[side].length; i++) {
                 if (real[side][i] > 0) {
-                    rows[k] = (long) (i / l[side]) * t + from[side][i];
+                    rows[k] = rowOfCell[(i / l[side]) * t + (int) from[side][i]];
                     picked[k] = targets[side][i];
                     slot[side][i] = k++;
                 } else {
@@ -148,10 +172,8 @@ final class SharedPromptPairs {
                 }
             }
         }
-        long c = hidden.getShape().get(2);
-        NDArray flat = hidden.reshape((long) b * t, c); // (B * T, C)
         NDArray index = m.create(rows);
-        NDArray predicting = index.getNDArrayInternal().embedding(index, flat, SparseFormat.DENSE).singletonOrThrow();
+        NDArray predicting = index.getNDArrayInternal().embedding(index, hidden, SparseFormat.DENSE).singletonOrThrow();
         NDArray logits = model.lmHead(predicting); // (N, C) -> (N, V)
         NDArray scoring = DtypeCast.to(logits, DataType.FLOAT32);
         NDArray lp = scoring.logSoftmax(1).gather(m.create(picked, new Shape(n, 1)), 1).reshape(n); // (N)

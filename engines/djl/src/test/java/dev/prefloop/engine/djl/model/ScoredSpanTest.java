@@ -33,4 +33,39 @@ class ScoredSpanTest {
             }
         }
     }
+
+    @Test
+    void withHeavyPaddingThePadFreeTrunkGivesTheFullPassValuesAndGradients() throws Exception {
+        for (String fixture : new String[] {"llama-gqa", "qwen2-bias-tied", "mistral-sliding-window"}) {
+            try (LlamaModel model = LlamaModel.load(HfParityTest.fixture(fixture), DeviceSpec.CPU, ComputeDtype.FLOAT32);
+                    NDManager m = TorchRuntime.engine().newBaseManager()) {
+                NDArray ids = m.create(new long[][] {{0, 0, 0, 0, 5, 6, 7, 8}, {0, 0, 0, 2, 3, 4, 5, 6},
+                    {1, 2, 3, 4, 5, 6, 7, 8}});
+                NDArray attention = m.create(new long[][] {{0, 0, 0, 0, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1, 1},
+                    {1, 1, 1, 1, 1, 1, 1, 1}});
+                NDArray marks = m.create(new long[][] {{0, 0, 0, 0, 0, 1, 1, 1}, {0, 0, 0, 0, 1, 1, 0, 1},
+                    {0, 0, 0, 0, 0, 0, 1, 1}});
+                org.junit.jupiter.api.Assertions.assertNotNull(PackedRows.of(attention), "7 of 24 cells are padding");
+                float[][] values = new float[2][];
+                java.util.List<java.util.Map<String, float[]>> grads = new java.util.ArrayList<>();
+                for (int path = 0; path < 2; path++) {
+                    model.parameters().values().forEach(p -> p.setRequiresGradient(true));
+                    try (ai.djl.training.GradientCollector gc = TorchRuntime.engine().newGradientCollector()) {
+                        NDArray sums = path == 0 ? ResponseLogps.sum(model.logits(ids, attention, null), ids, marks)
+                                : model.responseLogps(ids, attention, marks);
+                        values[path] = sums.toFloatArray();
+                        gc.backward(sums.sum());
+                    }
+                    java.util.Map<String, float[]> g = new java.util.LinkedHashMap<>();
+                    model.parameters().forEach((name, p) -> g.put(name, p.getGradient().toFloatArray()));
+                    grads.add(g);
+                    model.parameters().values().forEach(p -> p.getGradient().subi(p.getGradient()));
+                }
+                assertArrayEquals(values[0], values[1], 1e-5f, fixture);
+                for (String name : grads.get(0).keySet()) {
+                    assertArrayEquals(grads.get(0).get(name), grads.get(1).get(name), 1e-5f, fixture + " " + name);
+                }
+            }
+        }
+    }
 }

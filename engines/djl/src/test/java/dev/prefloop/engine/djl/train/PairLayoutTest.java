@@ -30,6 +30,15 @@ class PairLayoutTest {
 
     @Test
     void sharedPromptAndConcatenatedPassesAgree() {
+        assertLayoutsAgree(false); // the shared layout's padding-free trunk (PackedRows)
+    }
+
+    @Test
+    void sharedPromptAndConcatenatedPassesAgreeWithWpoLogits() {
+        assertLayoutsAgree(true); // WPO needs the logits: the shared layout runs its trunk on the padded grid
+    }
+
+    private void assertLayoutsAgree(boolean useWeighting) {
         Path dir = TinyModel.write(tmp.resolve("model"), 21);
         // Prompts and completions of different lengths, so every kind of padding occurs.
         List<TokenizedPair> pairs = List.of(
@@ -46,7 +55,7 @@ class PairLayoutTest {
             Map<PairLayout, Map<String, float[]>> grads = new LinkedHashMap<>();
             for (PairLayout layout : PairLayout.values()) {
                 PreferenceObjective o = new PreferenceObjective(pairs, ref,
-                        LossRegistry.create("sigmoid", LossSettings.defaults()), true, 0, layout);
+                        LossRegistry.create("sigmoid", LossSettings.defaults()), useWeighting, 0, layout);
                 try (NDScope scope = new NDScope(); NDManager m = base.newSubManager()) {
                     scope.suppressNotUsedWarning();
                     try (GradientCollector gc = engine.newGradientCollector()) {
