@@ -79,7 +79,35 @@ public final class Generator {
         this.pipeline = new LogitsPipeline(settings);
         this.eosIds = Set.copyOf(eosIds);
         this.detokenizer = detokenizer;
-        this.decodeThreads = 1;
+        this.decodeThreads = defaultDecodeThreads(this.models);
+    }
+
+    /** Weights up to this size decode fastest on one thread; larger ones are bound by memory bandwidth. */
+    static final long ONE_THREAD_WEIGHT_BYTES = 64L << 20;
+
+    /**
+     * 1 intra-op thread for the one-token steps when the models' weights total less than 64 MiB (about a CPU's
+     * last-level cache: the step is bound by per-op overhead, and waking a second OpenMP thread per op costs more
+     * than it saves), else the caller's setting (0): a larger step streams its weights from memory, and a second
+     * thread adds bandwidth. Models in lockstep run concurrently and split the caller's threads between them.
+     * Measured on this project's 2-core machine, B = 8, 64 new tokens, alternating in one
+     * process: tiny (20 MB) 1 thread 825 ms vs 2 threads 920 ms by median; small (126 MB) 3,500 vs 3,040 ms.
+     */
+    static int defaultDecodeThreads(List<LlamaModel> models) {
+        if (models.size() > 1) {
+            // Lockstep runs the models' passes at the same time: each gets its share of the threads, not all of them.
+            return Math.max(1, TorchRuntime.threads() / models.size());
+        }
+        long bytes = 0;
+        for (LlamaModel m : models) {
+            bytes += m.parameterCount() * (m.dataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? 4 : 2);
+        }
+        return decodeThreadsFor(bytes);
+    }
+
+    /** {@link #defaultDecodeThreads} for models of {@code weightBytes} in all. */
+    static int decodeThreadsFor(long weightBytes) {
+        return weightBytes < ONE_THREAD_WEIGHT_BYTES ? 1 : 0;
     }
 
     private Generator(Generator g, int decodeThreads) {
@@ -94,10 +122,11 @@ public final class Generator {
 
     /**
      * This generator with {@code threads} libtorch intra-op threads per model for the one-token
-     * steps (0 = the calling thread's setting). The default, 1, is what measured fastest on CPU:
-     * a step's matrices have B rows, and waking a second OpenMP thread for each of its ~200 small
-     * ops cost more than it saved (tiny model, B = 8: 3.2-3.7 ms per step with 1 thread, 4.9-7.1 ms
-     * with 2; docs/benchmarks.md). Prefill keeps the caller's setting; so do GPUs, where it is moot.
+     * steps (0 = the calling thread's setting). The default ({@link #defaultDecodeThreads}) is 1 for
+     * models under 64 MiB of weights, where a step's ~200 small ops each pay for waking a second
+     * OpenMP thread (tiny model, B = 8: 3.2-3.7 ms per step with 1 thread, 4.9-7.1 ms with 2;
+     * docs/benchmarks.md), and the caller's setting for larger ones, whose steps are bound by memory
+     * bandwidth. Prefill keeps the caller's setting; so do GPUs, where it is moot.
      */
     public Generator withDecodeThreads(int threads) {
         if (threads < 0) {

@@ -101,6 +101,9 @@ class GeneratorTest {
             assertEquals(a.get(r).sampleLogp(), b.get(r).sampleLogp(), 1e-4);
         }
         assertThrows(IllegalArgumentException.class, () -> one.withDecodeThreads(-1));
+        // One thread for cache-sized weights (tiny, and this test's models), the caller's threads beyond 64 MiB.
+        assertEquals(1, Generator.decodeThreadsFor(20L << 20));
+        assertEquals(0, Generator.decodeThreadsFor(126L << 20));
     }
 
     @Test
