@@ -434,15 +434,15 @@ public final class LlamaModel implements AutoCloseable {
      * the ids.
      */
     public NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds) {
-        return hiddenStates(inputIds, attentionMask, positionIds, false);
+        return hiddenStates(inputIds, attentionMask, positionIds, null);
     }
 
     /**
-     * {@link #hiddenStates(NDArray, NDArray, NDArray)}; with {@code padFree} the projections and MLPs skip the pad
-     * cells when there are enough of them ({@link PackedRows#of}), and a pad cell's output is then a copy of
-     * another cell's: for callers that read real cells only.
+     * {@link #hiddenStates(NDArray, NDArray, NDArray)}; with {@code packing} (non-null) the projections and MLPs
+     * skip the pad cells, and a pad cell's output is then a copy of another cell's: for callers that read real
+     * cells only.
      */
-    private NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds, boolean padFree) {
+    private NDArray hiddenStates(NDArray inputIds, NDArray attentionMask, NDArray positionIds, PackedRows packing) {
         long b = inputIds.getShape().get(0);
         int t = Math.toIntExact(inputIds.getShape().get(1));
         if (!inputIds.getDevice().equals(device())) {
@@ -455,7 +455,6 @@ public final class LlamaModel implements AutoCloseable {
         NDArray pos = positionIds != null ? positionIds : positionIds(attentionMask);
         RotaryEmbedding.Angles rope = rotary.angles(pos, dtype);
         Map<Integer, NDArray> masks = new TreeMap<>();
-        PackedRows packing = padFree ? PackedRows.of(attentionMask) : null;
         if (packing != null) {
             NDArray x = packing.packed(embed(inputIds)); // (N, C)
             for (Block block : blocks) {
@@ -561,7 +560,12 @@ public final class LlamaModel implements AutoCloseable {
      */
     public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to, NDArray marks) {
         requireHead(ModelHead.CAUSAL_LM);
-        NDArray hidden = hiddenStates(inputIds, attentionMask, null, predictedFromRealCells(attentionMask, marks, from));
+        long[] real = PackedRows.hostMask(attentionMask);
+        int rows = Math.toIntExact(attentionMask.getShape().get(0));
+        int columns = Math.toIntExact(attentionMask.getShape().get(1));
+        PackedRows packing = predictedFromRealCells(real, columns, marks, from)
+                ? PackedRows.ifWorthIt(real, rows, columns, attentionMask.getManager()) : null;
+        NDArray hidden = hiddenStates(inputIds, attentionMask, null, packing); // (B, T, C)
         long b = hidden.getShape().get(0);
         long l = to - from;
         // Flattened to (B * L, C): a strided 3-D slice would make libtorch's matmul take its batched path, or not,
@@ -574,10 +578,8 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** Whether no marked token of columns [from, from + L) is predicted from a pad cell (column - 1 masked out). */
-    private static boolean predictedFromRealCells(NDArray attentionMask, NDArray marks, int from) {
-        int t = Math.toIntExact(attentionMask.getShape().get(1));
+    private static boolean predictedFromRealCells(long[] real, int t, NDArray marks, int from) {
         int l = Math.toIntExact(marks.getShape().get(1));
-        long[] real = attentionMask.toType(DataType.INT64, false).toLongArray();
         long[] marked = marks.toType(DataType.INT64, false).toLongArray();
         for (int i = 0; i < marked.length; i++) {
             if (marked[i] != 0 && real[(i / l) * t + from + i % l - 1] == 0) {
@@ -656,7 +658,7 @@ public final class LlamaModel implements AutoCloseable {
         Map<Integer, NDArray> masks = new TreeMap<>();
         // Ragged prompts: the projections and MLPs skip the left padding; the cache keeps the grid, whose pad
         // columns the cache's mask hides from every later step.
-        PackedRows packing = PackedRows.of(attentionMask);
+        PackedRows packing = PackedRows.ifWorthIt(attentionMask);
         if (packing != null) {
             x = packing.packed(x); // (N, C)
         }

@@ -111,27 +111,23 @@ final class SharedPromptPairs {
         NDArray additive = m.create(mask, new Shape(b, 1, 1, t, t));
         if (!withLogits) {
             // Padding-free trunk: only the real tokens go through the projections and MLPs.
-            long[] rowOfCell = new long[b * t];
+            long[] real = new long[b * t];
             int n = 0;
             for (int r = 0; r < b; r++) {
                 TokenizedPair p = pairs.get(examples[r]);
-                n += p.prompt().length + p.chosen().length + p.rejected().length;
-            }
-            long[] fromGrid = new long[n];
-            long[] realIds = new long[n];
-            int k = 0;
-            for (int r = 0; r < b; r++) {
-                TokenizedPair p = pairs.get(examples[r]);
                 int length = p.prompt().length + p.chosen().length + p.rejected().length; // right-padded after it
-                for (int col = 0; col < length; col++) {
-                    fromGrid[k] = (long) r * t + col;
-                    realIds[k] = ids[r * t + col];
-                    rowOfCell[r * t + col] = k++;
+                java.util.Arrays.fill(real, r * t, r * t + length, 1L);
+                n += length;
+            }
+            PackedRows packing = PackedRows.of(real, b, t, m);
+            long[] realIds = new long[n];
+            for (int cell = 0, k = 0; cell < real.length; cell++) {
+                if (real[cell] != 0) {
+                    realIds[k++] = ids[cell];
                 }
             }
-            NDArray hidden = model.packedHiddenStates(m.create(realIds), positions, additive,
-                    new PackedRows(m.create(rowOfCell), m.create(fromGrid), b, t)); // (N, C)
-            return packedHead(model, m, hidden, rowOfCell, new long[][] {chosenFrom, rejectedFrom},
+            NDArray hidden = model.packedHiddenStates(m.create(realIds), positions, additive, packing); // (N, C)
+            return packedHead(model, m, hidden, packing.rowOfCell(), new long[][] {chosenFrom, rejectedFrom},
                     new long[][] {chosenIds, rejectedIds}, new float[][] {chosenReal, rejectedReal}, b, t,
                     new int[] {lc, lr});
         }

@@ -45,7 +45,7 @@ class ScoredSpanTest {
                     {1, 1, 1, 1, 1, 1, 1, 1}});
                 NDArray marks = m.create(new long[][] {{0, 0, 0, 0, 0, 1, 1, 1}, {0, 0, 0, 0, 1, 1, 0, 1},
                     {0, 0, 0, 0, 0, 0, 1, 1}});
-                org.junit.jupiter.api.Assertions.assertNotNull(PackedRows.of(attention), "7 of 24 cells are padding");
+                org.junit.jupiter.api.Assertions.assertNotNull(PackedRows.ifWorthIt(attention), "7 of 24 cells are padding");
                 float[][] values = new float[2][];
                 java.util.List<java.util.Map<String, float[]>> grads = new java.util.ArrayList<>();
                 for (int path = 0; path < 2; path++) {
