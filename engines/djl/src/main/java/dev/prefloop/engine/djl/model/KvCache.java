@@ -26,9 +26,13 @@ public final class KvCache implements AutoCloseable {
     private final int capacity; // maxT
     private NDArray[] keys; // layers x (B, Hkv, maxT, D), rotated keys in the compute dtype
     private NDArray[] values; // layers x (B, Hkv, maxT, D)
-    private NDArray[] keysT; // layers x (B, Hkv, D, maxT): views of keys, made once (a slice per step costs more)
     private NDArray keyBias; // (B, maxT) float32: 0 on filled real columns, float32's lowest on pads and unfilled
-    private NDArray keyBiasView; // (B, 1, 1, maxT): a view of keyBias, the additive mask over every column
+    // Views over the first viewWidth columns, a multiple of VIEW_COLUMNS covering the filled ones: a decoding step
+    // reads these instead of slicing per layer, and they are made again only every VIEW_COLUMNS steps.
+    private int viewWidth; // 0: no views yet
+    private NDArray[] keysT; // layers x (B, Hkv, D, viewWidth): keys[l][:, :, :viewWidth] transposed
+    private NDArray[] valueViews; // layers x (B, Hkv, viewWidth, D)
+    private NDArray keyBiasView; // (B, 1, 1, viewWidth): the additive mask, later writes to keyBias show
     private NDArray positions; // (B, 1) int64: the position id of each row's next token
     private int length; // filled columns
     private NDArray one; // 0-d int64, to advance positions in place
@@ -55,18 +59,46 @@ public final class KvCache implements AutoCloseable {
         keep(keys);
         keep(values);
         keep(keyBias, positions, one, zero);
-        makeViews();
     }
 
-    /** The views over the buffers, again after {@link #keepRows} replaced them. */
-    private void makeViews() {
-        keysT = new NDArray[keys.length];
-        for (int l = 0; l < keys.length; l++) {
-            keysT[l] = keys[l].transpose(0, 1, 3, 2); // (B, Hkv, maxT, D) -> (B, Hkv, D, maxT), a view
+    /** Read widths are multiples of this many columns (or the capacity). */
+    static final int VIEW_COLUMNS = 16;
+
+    /**
+     * Makes the views cover at least {@code to} columns: the next multiple of {@link #VIEW_COLUMNS}, so a step
+     * reads at most 15 unfilled (masked) columns, not the whole capacity (a 1,024-token budget of which a sequence
+     * uses 100 would otherwise cost ten times the attention).
+     */
+    private void coverColumns(int to) {
+        if (to <= viewWidth) {
+            return;
         }
+        closeViews();
+        int width = Math.min(capacity, -Math.floorDiv(-to, VIEW_COLUMNS) * VIEW_COLUMNS);
+        NDIndex prefix = new NDIndex().addAllDim().addAllDim().addSliceDim(0, width);
+        keysT = new NDArray[keys.length];
+        valueViews = new NDArray[values.length];
+        for (int l = 0; l < keys.length; l++) {
+            keysT[l] = keys[l].get(prefix).transpose(0, 1, 3, 2); // (B, Hkv, W, D) -> (B, Hkv, D, W), views
+            valueViews[l] = values[l].get(prefix); // (B, Hkv, W, D), a view
+        }
+        keyBiasView = keyBias.get(columns(0, width)).reshape(batchSize(), 1, 1, width); // (B, 1, 1, W), a view
         keep(keysT);
-        keyBiasView = keyBias.reshape(batchSize(), 1, 1, capacity); // a view: later writes to keyBias show
+        keep(valueViews);
         keep(keyBiasView);
+        viewWidth = width;
+    }
+
+    private void closeViews() {
+        if (viewWidth == 0) {
+            return;
+        }
+        for (int l = 0; l < keysT.length; l++) {
+            keysT[l].close();
+            valueViews[l].close();
+        }
+        keyBiasView.close();
+        viewWidth = 0;
     }
 
     /** Rows B currently in the cache. */
@@ -147,19 +179,30 @@ public final class KvCache implements AutoCloseable {
         return keys[layer].get(new NDIndex().addAllDim().addAllDim().addSliceDim(from, to));
     }
 
-    /** Layer {@code layer}'s keys transposed (B, Hkv, D, maxT) over every column, filled or not (a view). */
-    NDArray allKeysTransposed(int layer) {
+    /**
+     * Layer {@code layer}'s keys transposed (B, Hkv, D, W) over the first W columns, W covering the first {@code to}
+     * ({@link #coverColumns}; a view): columns past {@code to} are unfilled and {@link #prefixMask} hides them.
+     */
+    NDArray prefixKeysTransposed(int layer, int to) {
+        coverColumns(to);
         return keysT[layer];
     }
 
-    /** Layer {@code layer}'s values (B, Hkv, maxT, D) over every column. */
-    NDArray allValues(int layer) {
-        return values[layer];
+    /** Layer {@code layer}'s values (B, Hkv, W, D) over the same W columns as {@link #prefixKeysTransposed}. */
+    NDArray prefixValues(int layer, int to) {
+        coverColumns(to);
+        return valueViews[layer];
     }
 
-    /** The additive mask (B, 1, 1, maxT) of a query over every column: pads and unfilled columns are masked. */
-    NDArray allColumnsMask() {
+    /** The additive mask (B, 1, 1, W) of a query over the same W columns: pads and unfilled columns are masked. */
+    NDArray prefixMask(int to) {
+        coverColumns(to);
         return keyBiasView;
+    }
+
+    /** The columns the prefix views cover now (0 before the first read). */
+    int viewWidth() {
+        return viewWidth;
     }
 
     /** Layer {@code layer}'s values (B, Hkv, to - from, D) over columns [from, to) (a view). */
@@ -193,11 +236,7 @@ public final class KvCache implements AutoCloseable {
         keyBias = replace(keyBias, keyBias.get(index));
         positions = replace(positions, positions.get(index));
         index.close();
-        for (NDArray view : keysT) {
-            view.close();
-        }
-        keyBiasView.close();
-        makeViews();
+        closeViews(); // they viewed the replaced buffers
     }
 
     private NDArray replace(NDArray old, NDArray fresh) {

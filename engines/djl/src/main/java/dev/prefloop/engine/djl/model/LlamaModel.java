@@ -117,9 +117,9 @@ public final class LlamaModel implements AutoCloseable {
         /**
          * {@link #forward} for one new token per row against a KV cache (decoding), x (B, 1, C), mask
          * (B, 1, 1, S) or null when no key is padding -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
-         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims. A slot over the
-         * whole cache ({@link CacheSlot#whole}) reads every column through views made once, S = maxT, its mask
-         * covering the unfilled columns: a few masked columns of arithmetic cost less than slicing per layer and step.
+         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims. A slot from column 0
+         * ({@link CacheSlot#whole}) reads the cache's prefix views, S = the filled columns rounded up to 16, its mask
+         * covering the unfilled ones: a few masked columns of arithmetic cost less than slicing per layer and step.
          */
         NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             long b = x.getShape().get(0);
@@ -129,9 +129,9 @@ public final class LlamaModel implements AutoCloseable {
             NDArray vh = v.forward(x).reshape(b, kvHeads, 1, headDim); // (B, Hkv, 1, D)
             KvCache cache = slot.cache();
             cache.write(slot.layer(), rotated.get(1), vh);
-            NDArray keysT = slot.whole() ? cache.allKeysTransposed(slot.layer()) // (B, Hkv, D, S)
+            NDArray keysT = slot.whole() ? cache.prefixKeysTransposed(slot.layer(), slot.to()) // (B, Hkv, D, S)
                     : cache.keys(slot.layer(), slot.from(), slot.to()).transpose(0, 1, 3, 2);
-            NDArray values = slot.whole() ? cache.allValues(slot.layer()) // (B, Hkv, S, D)
+            NDArray values = slot.whole() ? cache.prefixValues(slot.layer(), slot.to()) // (B, Hkv, S, D)
                     : cache.values(slot.layer(), slot.from(), slot.to());
             NDArray qg = rotated.get(0).reshape(b, kvHeads, g, headDim); // (B, Hkv, G, D): h = kv * G + g
             NDArray att = qg.mul(scale).matMul(keysT); // (B, Hkv, G, D) x (B, Hkv, D, S) -> (B, Hkv, G, S)
@@ -210,7 +210,7 @@ public final class LlamaModel implements AutoCloseable {
 
     /**
      * Where one layer's attention writes and reads in a KV cache: key columns [from, to), or with {@code whole}
-     * every column (decoding without a window cut; the mask then hides the unfilled ones).
+     * the cache's prefix views from column 0 (decoding without a window cut; the mask hides the unfilled columns).
      */
     record CacheSlot(KvCache cache, int layer, int from, int to, boolean whole) {
 
@@ -699,9 +699,9 @@ public final class LlamaModel implements AutoCloseable {
         for (int i = 0; i < blocks.length; i++) {
             int from = blocks[i].window > 0 ? Math.max(0, to - blocks[i].window) : 0;
             boolean whole = from == 0;
-            // (B, 1, 1, maxT) over pads and unfilled columns; with a window cut, (B, 1, 1, S) over the pads of the
+            // (B, 1, 1, W) over pads and unfilled columns of the prefix views; with a window cut, (B, 1, 1, S) over the pads of the
             // slice [from, to), or none without padding
-            NDArray mask = whole ? cache.allColumnsMask()
+            NDArray mask = whole ? cache.prefixMask(to)
                     : cache.needsMask() ? masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)) : null;
             x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to, whole));
         }

@@ -13,6 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prefloop.engine.djl.TorchRuntime;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -102,6 +105,68 @@ class KvCacheTest {
     }
 
     /**
+     * Decoding reads the cache through prefix views 16 columns wide at a time: steps across several widths, up
+     * to the capacity (not a multiple of 16), with a row dropped halfway (which replaces the buffers the views
+     * read), give the logits of recomputing every remaining row's whole sequence.
+     */
+    @Test
+    void stepsAcrossPrefixWidthsAndDroppedRowsMatchRecomputation() throws Exception {
+        int b = 3;
+        int t = 5;
+        int capacity = 41;
+        long[][] ids = {{0, 0, 11, 12, 13}, {21, 22, 23, 24, 25}, {0, 31, 32, 33, 34}};
+        long[][] mask = {{0, 0, 1, 1, 1}, {1, 1, 1, 1, 1}, {0, 1, 1, 1, 1}};
+        try (LlamaModel model = load(HfParityTest.fixture("llama-gqa")); NDManager m = TorchRuntime.engine().newBaseManager();
+                KvCache cache = model.newCache(m, b, capacity)) {
+            int v = model.config().vocab_size();
+            List<long[]> seqs = new ArrayList<>();
+            List<long[]> masks = new ArrayList<>();
+            for (int r = 0; r < b; r++) {
+                seqs.add(ids[r].clone());
+                masks.add(mask[r].clone());
+            }
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                model.prefill(cache, m.create(ids), m.create(mask));
+            }
+            double worst = 0;
+            for (int s = 0; s < capacity - t; s++) {
+                if (s == 20) { // the middle row finishes
+                    cache.keepRows(new long[] {0, 2});
+                    seqs.remove(1);
+                    masks.remove(1);
+                }
+                int rows = seqs.size();
+                long[] fed = new long[rows];
+                for (int r = 0; r < rows; r++) {
+                    fed[r] = (7L * s + 3L * r + 1) % v;
+                    seqs.set(r, append(seqs.get(r), fed[r]));
+                    masks.set(r, append(masks.get(r), 1));
+                }
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    float[] got = model.decodeStep(cache, m.create(fed)).toFloatArray(); // (rows, V)
+                    int to = t + s + 1;
+                    assertEquals(Math.min(capacity, (to + 15) / 16 * 16), cache.viewWidth(), "columns read at " + to);
+                    float[] want = model.logits(m.create(seqs.toArray(long[][]::new)), m.create(masks.toArray(long[][]::new)),
+                            null).get(new NDIndex(":, -1")).toFloatArray();
+                    for (int i = 0; i < want.length; i++) {
+                        worst = Math.max(worst, Math.abs(got[i] - want[i]));
+                    }
+                }
+            }
+            assertEquals(capacity, cache.length());
+            assertTrue(worst <= 1e-4, "max |step logits - recomputation| " + worst);
+        }
+    }
+
+    private static long[] append(long[] a, long x) {
+        long[] out = Arrays.copyOf(a, a.length + 1);
+        out[a.length] = x;
+        return out;
+    }
+
+    /**
      * Native results per decoding step, the per-op overhead budget (djl-notes.md section 3): one step
      * of the 2-layer llama-gqa fixture made 137 arrays before the single-token attention path and
      * makes 114 now (about 48 per layer, 18 per step outside the layers). Each array is one native
@@ -115,6 +180,10 @@ class KvCacheTest {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 model.prefill(cache, m.create(new long[][] {{1, 2, 3}, {4, 5, 6}}), m.create(new long[][] {{1, 1, 1}, {0, 1, 1}}));
+            }
+            try (NDScope scope = new NDScope()) { // the first step makes the cache's prefix views
+                scope.suppressNotUsedWarning();
+                model.decodeStep(cache, m.create(new long[] {9, 10}));
             }
             try (NDScope scope = new NDScope(); NDManager step = m.newSubManager()) {
                 scope.suppressNotUsedWarning();
