@@ -105,6 +105,8 @@ public final class BenchService {
             setup.put("torch", TorchRuntime.describe());
             setup.put("threads", TorchRuntime.threads());
             setup.put("omp_wait_policy", System.getenv("OMP_WAIT_POLICY"));
+            setup.put("malloc_mmap_threshold", System.getenv("MALLOC_MMAP_THRESHOLD_"));
+            setup.put("malloc_trim_threshold", System.getenv("MALLOC_TRIM_THRESHOLD_"));
             setup.put("cpus", Runtime.getRuntime().availableProcessors());
             setup.put("java", System.getProperty("java.version"));
             setup.put("model", s.model() != null ? s.model().toString() : "random:" + s.preset().label() + ":seed" + s.seed());
