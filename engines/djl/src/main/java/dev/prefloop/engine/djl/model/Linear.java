@@ -36,7 +36,8 @@ public final class Linear {
 
     /** (..., in) -> (..., out); the result lives on x's manager. */
     public NDArray forward(NDArray x) {
-        NDArray y = weightMajor(x.getShape()) ? weightMajorProduct(x) : x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        NDArray y = weightMajor(x.getShape()) ? weightMajorProduct(x)
+                : x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
         if (lora == null) {
             return y;
         }

@@ -117,9 +117,10 @@ public final class LlamaModel implements AutoCloseable {
         /**
          * {@link #forward} for one new token per row against a KV cache (decoding), x (B, 1, C), mask
          * (B, 1, 1, S) or null when no key is padding -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
-         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims. A slot from column 0
-         * ({@link CacheSlot#whole}) reads the cache's prefix views, S = the filled columns rounded up to 16, its mask
-         * covering the unfilled ones: a few masked columns of arithmetic cost less than slicing per layer and step.
+         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims. A slot from
+         * column 0 ({@link CacheSlot#whole}) reads the cache's prefix views, S = the filled columns rounded up to 16,
+         * its mask covering the unfilled ones: a few masked columns of arithmetic cost less than slicing per layer
+         * and step.
          */
         NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             long b = x.getShape().get(0);
@@ -699,8 +700,8 @@ public final class LlamaModel implements AutoCloseable {
         for (int i = 0; i < blocks.length; i++) {
             int from = blocks[i].window > 0 ? Math.max(0, to - blocks[i].window) : 0;
             boolean whole = from == 0;
-            // (B, 1, 1, W) over pads and unfilled columns of the prefix views; with a window cut, (B, 1, 1, S) over the pads of the
-            // slice [from, to), or none without padding
+            // (B, 1, 1, W) over pads and unfilled columns of the prefix views; with a window cut, (B, 1, 1, S) over
+            // the pads of the slice [from, to), or none without padding
             NDArray mask = whole ? cache.prefixMask(to)
                     : cache.needsMask() ? masks.computeIfAbsent(from, f -> cache.singleQueryMask(f, to)) : null;
             x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to, whole));
