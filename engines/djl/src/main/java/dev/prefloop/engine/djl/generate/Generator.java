@@ -126,7 +126,8 @@ public final class Generator {
      * models under 64 MiB of weights, where a step's ~200 small ops each pay for waking a second
      * OpenMP thread (tiny model, B = 8: 3.2-3.7 ms per step with 1 thread, 4.9-7.1 ms with 2;
      * docs/benchmarks.md), and the caller's setting for larger ones, whose steps are bound by memory
-     * bandwidth. Prefill keeps the caller's setting; so do GPUs, where it is moot.
+     * bandwidth. Prefill runs with the caller's threads (as blocks of rows, {@link LlamaModel#prefill}), split
+     * between models in lockstep; GPUs ignore the setting.
      */
     public Generator withDecodeThreads(int threads) {
         if (threads < 0) {
@@ -188,8 +189,12 @@ public final class Generator {
                 for (int i = 0; i < models.size(); i++) {
                     caches[i] = models.get(i).newCache(batch, n, promptLen + maxNew);
                 }
-                NDArray[] first = lockstep.run(models.size(), callerThreads,
+                // Models in lockstep prefill at the same time, so each gets its share of the caller's threads.
+                int prefillThreads = Math.max(1, callerThreads / models.size());
+                TorchRuntime.setThreads(prefillThreads);
+                NDArray[] first = lockstep.run(models.size(), prefillThreads,
                         i -> float32(models.get(i).prefill(caches[i], idArray, maskArray)));
+                TorchRuntime.setThreads(callerThreads);
                 for (int i = 0; i < models.size(); i++) {
                     logits[i] = keep(first[i]);
                 }

@@ -61,6 +61,60 @@ public final class KvCache implements AutoCloseable {
         keep(keyBias, positions, one, zero);
     }
 
+    /** A view of rows [from, to) of {@code whole}: every array a view of whole's, the RoPE tables shared. */
+    private KvCache(KvCache whole, long from, long to) {
+        this.manager = whole.manager.newSubManager();
+        this.capacity = whole.capacity;
+        NDIndex rows = new NDIndex().addSliceDim(from, to);
+        this.keys = new NDArray[whole.keys.length];
+        this.values = new NDArray[whole.values.length];
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = view(whole.keys[l], rows);
+            values[l] = view(whole.values[l], rows);
+        }
+        this.keyBias = view(whole.keyBias, rows);
+        this.positions = view(whole.positions, rows);
+        this.one = whole.one;
+        this.zero = whole.zero;
+        this.cosTable = whole.cosTable;
+        this.sinTable = whole.sinTable;
+    }
+
+    private NDArray view(NDArray of, NDIndex rows) {
+        NDArray v = of.get(rows);
+        v.attach(manager);
+        keep(v);
+        return v;
+    }
+
+    /**
+     * Rows [from, to) of this empty cache as a cache of their own whose arrays are views of this one's, so a
+     * prefill of those rows writes into this cache; row blocks can then be prefilled at the same time (on
+     * different threads, each its own view). Once every row is prefilled, {@link #prefilledRows} records it here.
+     * Closing the view frees the views only.
+     */
+    KvCache rowView(long from, long to) {
+        if (length != 0 || viewWidth != 0) {
+            throw new IllegalStateException("row views are for prefilling an empty cache");
+        }
+        if (from < 0 || to > batchSize() || from >= to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") of " + batchSize());
+        }
+        return new KvCache(this, from, to);
+    }
+
+    /** After row views of this cache were prefilled with {@code t} columns: records them as this cache's. */
+    void prefilledRows(KvCache... views) {
+        int t = views[0].length;
+        for (KvCache v : views) {
+            if (v.length != t) {
+                throw new IllegalStateException("row views filled " + v.length + " and " + t + " columns");
+            }
+            padded |= v.padded;
+        }
+        length = t;
+    }
+
     /** Read widths are multiples of this many columns (or the capacity). */
     static final int VIEW_COLUMNS = 16;
 

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -461,7 +462,8 @@ public final class LlamaModel implements AutoCloseable {
             for (Block block : blocks) {
                 NDArray mask = masks.computeIfAbsent(block.window,
                         w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
-                x = block.forwardPacked(x, rope, mask, packing, null);
+                NDArray in = x;
+                x = inOwnScope(() -> block.forwardPacked(in, rope, mask, packing, null));
             }
             return packing.grid(norm.forward(x)); // (B, T, C)
         }
@@ -469,7 +471,8 @@ public final class LlamaModel implements AutoCloseable {
         for (Block block : blocks) {
             NDArray mask = masks.computeIfAbsent(block.window,
                     w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, S)
-            x = block.forward(x, rope, mask, null);
+            NDArray in = x;
+            x = inOwnScope(() -> block.forward(in, rope, mask, null));
         }
         assert x.getShape().get(0) == b;
         return norm.forward(x);
@@ -487,7 +490,8 @@ public final class LlamaModel implements AutoCloseable {
                 .singletonOrThrow(); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
         for (Block block : blocks) {
-            x = block.forward(x, rope, additiveMask, null);
+            NDArray in = x;
+            x = inOwnScope(() -> block.forward(in, rope, additiveMask, null));
         }
         return norm.forward(x);
     }
@@ -503,7 +507,8 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = embed(tokenIds); // (N, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds, dtype);
         for (Block block : blocks) {
-            x = block.forwardPacked(x, rope, additiveMask, packing, null);
+            NDArray in = x;
+            x = inOwnScope(() -> block.forwardPacked(in, rope, additiveMask, packing, null));
         }
         return norm.forward(x);
     }
@@ -643,6 +648,9 @@ public final class LlamaModel implements AutoCloseable {
      * Runs a left-padded batch of prompts, ids (B, T) int64 with attention mask (B, T), into an
      * empty cache and returns the next-token logits (B, V) of the last column (the head runs on
      * that column only). Positions come from the mask as in {@link #positionIds}.
+     *
+     * <p>On the CPU with n intra-op threads the rows run as n blocks at the same time, one thread each
+     * ({@link RowParallel}), each block writing its rows of the cache.
      */
     public NDArray prefill(KvCache cache, NDArray inputIds, NDArray attentionMask) {
         requireHead(ModelHead.CAUSAL_LM);
@@ -653,6 +661,33 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("ids " + inputIds.getShape() + ", mask " + attentionMask.getShape()
                     + ", cache rows " + cache.batchSize());
         }
+        int parts = RowParallel.blocks(device(), cache.batchSize(), TorchRuntime.threads());
+        if (parts == 1) {
+            return prefillRows(cache, inputIds, attentionMask);
+        }
+        KvCache[] views = new KvCache[parts];
+        try {
+            long rows = cache.batchSize();
+            for (int i = 0; i < parts; i++) {
+                views[i] = cache.rowView(RowParallel.start(i, parts, rows), RowParallel.start(i + 1, parts, rows));
+            }
+            NDArray logits = RowParallel.run(parts, rows, (i, from, to) -> {
+                NDIndex block = new NDIndex().addSliceDim(from, to);
+                return prefillRows(views[i], inputIds.get(block), attentionMask.get(block));
+            });
+            cache.prefilledRows(views);
+            return logits;
+        } finally {
+            for (KvCache v : views) {
+                if (v != null) {
+                    v.close();
+                }
+            }
+        }
+    }
+
+    /** {@link #prefill} of every row of {@code cache} in one pass. */
+    private NDArray prefillRows(KvCache cache, NDArray inputIds, NDArray attentionMask) {
         int t = Math.toIntExact(inputIds.getShape().get(1));
         NDArray x = embed(inputIds); // (B, T, C)
         RotaryEmbedding.Angles rope = rotary.angles(positionIds(attentionMask), dtype);
@@ -667,8 +702,10 @@ public final class LlamaModel implements AutoCloseable {
             NDArray mask = masks.computeIfAbsent(blocks[i].window,
                     w -> AttentionMask.additive(attentionMask, 0, t, w)); // (B, 1, 1, T, T)
             CacheSlot slot = new CacheSlot(cache, i, 0, t);
-            x = packing == null ? blocks[i].forward(x, rope, mask, slot)
-                    : blocks[i].forwardPacked(x, rope, mask, packing, slot);
+            Block block = blocks[i];
+            NDArray in = x;
+            x = inOwnScope(() -> packing == null ? block.forward(in, rope, mask, slot)
+                    : block.forwardPacked(in, rope, mask, packing, slot));
         }
         if (packing != null) {
             x = packing.grid(x); // (B, T, C)
@@ -708,6 +745,22 @@ public final class LlamaModel implements AutoCloseable {
         }
         cache.advance(1, false);
         return head.forward(norm.forward(x.reshape(b, -1))); // (B, C) -> (B, V)
+    }
+
+    /**
+     * Runs one layer in an NDScope of its own and keeps only what it returns. Torch frees a layer's temporaries as
+     * soon as they are used; DJL frees them when the caller's scope closes, so a whole prefill's temporaries would
+     * be live at once and every pass would write fresh, cold memory.
+     */
+    private static NDArray inOwnScope(Supplier<NDArray> layer) {
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            out = layer.get();
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
     }
 
     private NDArray embed(NDArray ids) {
