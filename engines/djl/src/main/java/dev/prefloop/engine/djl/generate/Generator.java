@@ -10,6 +10,7 @@ import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.model.KvCache;
 import dev.prefloop.engine.djl.model.LlamaModel;
 import dev.prefloop.engine.djl.model.ModelHead;
+import dev.prefloop.engine.djl.model.RowParallel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +29,9 @@ import java.util.SplittableRandom;
  * an EOS id, a stop string or max_new_tokens; feed the surviving rows' tokens to every model.
  *
  * <p>Models in lockstep run their forward passes at the same time, one thread each
- * ({@link LockstepRunner}).
+ * ({@link LockstepRunner}). On the CPU a batch runs as sub-batches at the same time when there are
+ * threads to spare (n intra-op threads, m models: n / m sub-batches of one thread per model); see
+ * {@link #generate(List)}.
  *
  * <p>Native memory: every step runs in an NDScope; only the caches, the next logits and the
  * seen-token mask outlive a step, on a manager closed when the batch is done.
@@ -42,6 +45,7 @@ public final class Generator {
     private final Set<Long> eosIds;
     private final Detokenizer detokenizer;
     private final int decodeThreads;
+    private final boolean splitBatches; // false once withDecodeThreads set the threads
 
     /**
      * A generator over {@code models} (policy first), mixed by {@code mixing}.
@@ -80,6 +84,7 @@ public final class Generator {
         this.eosIds = Set.copyOf(eosIds);
         this.detokenizer = detokenizer;
         this.decodeThreads = defaultDecodeThreads(this.models);
+        this.splitBatches = true;
     }
 
     /** Weights up to this size decode fastest on one thread; larger ones are bound by memory bandwidth. */
@@ -118,16 +123,18 @@ public final class Generator {
         this.eosIds = g.eosIds;
         this.detokenizer = g.detokenizer;
         this.decodeThreads = decodeThreads;
+        this.splitBatches = false;
     }
 
     /**
      * This generator with {@code threads} libtorch intra-op threads per model for the one-token
-     * steps (0 = the calling thread's setting). The default ({@link #defaultDecodeThreads}) is 1 for
-     * models under 64 MiB of weights, where a step's ~200 small ops each pay for waking a second
-     * OpenMP thread (tiny model, B = 8: 3.2-3.7 ms per step with 1 thread, 4.9-7.1 ms with 2;
-     * docs/benchmarks.md), and the caller's setting for larger ones, whose steps are bound by memory
-     * bandwidth. Prefill runs with the caller's threads (as blocks of rows, {@link LlamaModel#prefill}), split
-     * between models in lockstep; GPUs ignore the setting.
+     * steps (0 = the calling thread's setting), each batch decoded as one (no sub-batches). Without
+     * it, a batch that cannot be split (one row, or lockstep with no thread to spare) steps with
+     * {@link #defaultDecodeThreads}: 1 for models under 64 MiB of weights, where a step's ~200 small
+     * ops each pay for waking a second OpenMP thread (tiny model, B = 8: 3.2-3.7 ms per step with 1
+     * thread, 4.9-7.1 ms with 2; docs/benchmarks.md), the caller's setting for larger ones. Prefill
+     * runs with the caller's threads (as blocks of rows, {@link LlamaModel#prefill}), split between
+     * models in lockstep; GPUs ignore the setting.
      */
     public Generator withDecodeThreads(int threads) {
         if (threads < 0) {
@@ -153,23 +160,52 @@ public final class Generator {
         }
         List<Generation> out = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i += batchSize) {
-            out.addAll(generate(requests.subList(i, Math.min(requests.size(), i + batchSize))));
+            out.addAll(generateFrom(requests.subList(i, Math.min(requests.size(), i + batchSize)), i));
         }
         return out;
     }
 
-    /** Decodes all requests as one batch, results in request order. */
+    /**
+     * Decodes all requests, results in request order. On the CPU with n intra-op threads and m models, unless
+     * {@link #withDecodeThreads} set the threads, the requests run as n / m sub-batches at the same time, each on
+     * its own threads with one intra-op thread per model ({@link RowParallel}): rows are independent and each
+     * draws from its own stream, so the tokens are the same, and a step of a small batch is mostly per-op overhead
+     * that one thread pays no matter how many rows it carries.
+     */
     public List<Generation> generate(List<GenerationRequest> requests) {
+        return generateFrom(requests, 0);
+    }
+
+    /** {@link #generate(List)} of requests that start at index {@code first} of the call's (for per-request mixing). */
+    private List<Generation> generateFrom(List<GenerationRequest> requests, long first) {
         int n = requests.size();
         if (n == 0) {
             return List.of();
         }
+        int groups = splitBatches ? RowParallel.blocks(models.get(0).device(), n, TorchRuntime.threads(), models.size())
+                : 1;
+        if (groups == 1) {
+            int stepThreads = decodeThreads > 0 ? decodeThreads : TorchRuntime.threads();
+            return generateBatch(requests, first, stepThreads);
+        }
+        List<List<Generation>> parts = RowParallel.run(groups, n,
+                (i, from, to) -> generateBatch(requests.subList((int) from, (int) to), first + from, 1));
+        List<Generation> out = new ArrayList<>(n);
+        parts.forEach(out::addAll);
+        return out;
+    }
+
+    /**
+     * Decodes all requests as one batch, the one-token steps with {@code stepThreads} intra-op threads per model;
+     * request r is request {@code firstRequest + r} of the call.
+     */
+    private List<Generation> generateBatch(List<GenerationRequest> requests, long firstRequest, int stepThreads) {
+        int n = requests.size();
         int maxNew = settings.max_new_tokens();
         Rows rows = new Rows(requests, maxNew, settings.seed(), models.size(), settings.stop_strings());
         int promptLen = Arrays.stream(rows.prompts).mapToInt(p -> p.length).max().orElseThrow();
         int vocab = models.get(0).config().vocab_size();
         int callerThreads = TorchRuntime.threads();
-        int stepThreads = decodeThreads > 0 ? decodeThreads : callerThreads;
         try (NDManager batch = TorchRuntime.engine().newBaseManager(models.get(0).device());
                 LockstepRunner lockstep = new LockstepRunner(models.size())) {
             KvCache[] caches = new KvCache[models.size()];
@@ -209,7 +245,9 @@ public final class Generator {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     int b = active.length;
-                    NDArray scores = pipeline.apply(mixing.mix(Arrays.asList(logits), active), seen); // (B, V)
+                    long[] ofCall = firstRequest == 0 ? active
+                            : Arrays.stream(active).map(r -> r + firstRequest).toArray(); // indices in the call
+                    NDArray scores = pipeline.apply(mixing.mix(Arrays.asList(logits), ofCall), seen); // (B, V)
                     NDArray logp = scores.logSoftmax(1); // (B, V)
                     NDArray token = settings.greedy() ? scores.argMax(1) : drawInverseCdf(logp, rows, active); // (B)
                     NDArray column = token.reshape(b, 1); // (B, 1)

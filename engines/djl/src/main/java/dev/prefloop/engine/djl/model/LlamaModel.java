@@ -661,7 +661,7 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("ids " + inputIds.getShape() + ", mask " + attentionMask.getShape()
                     + ", cache rows " + cache.batchSize());
         }
-        int parts = RowParallel.blocks(device(), cache.batchSize(), TorchRuntime.threads());
+        int parts = RowParallel.blocks(device(), cache.batchSize(), TorchRuntime.threads(), 1);
         if (parts == 1) {
             return prefillRows(cache, inputIds, attentionMask);
         }
@@ -671,7 +671,7 @@ public final class LlamaModel implements AutoCloseable {
             for (int i = 0; i < parts; i++) {
                 views[i] = cache.rowView(RowParallel.start(i, parts, rows), RowParallel.start(i + 1, parts, rows));
             }
-            NDArray logits = RowParallel.run(parts, rows, (i, from, to) -> {
+            NDArray logits = RowParallel.concat(parts, rows, (i, from, to) -> {
                 NDIndex block = new NDIndex().addSliceDim(from, to);
                 return prefillRows(views[i], inputIds.get(block), attentionMask.get(block));
             });

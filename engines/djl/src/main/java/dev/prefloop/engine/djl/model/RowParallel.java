@@ -6,26 +6,29 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import dev.prefloop.engine.djl.TorchRuntime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * RowParallel runs an inference pass over a CPU batch as blocks of rows at the same time, one
- * thread per block with one intra-op thread each, instead of one pass whose every op is split
- * across OpenMP threads. libtorch's OpenMP workers sleep between ops (OMP_WAIT_POLICY=PASSIVE, which
- * a shared machine needs), and on a VM each of a prefill's hundreds of ops then waits for a
- * sleeping core to wake: a 512-token prefill of the tiny preset took as long on two threads as on
- * one (44 ms), and 28-30 ms as two blocks of rows (docs/benchmarks.md). Rows of a causal LM's
- * forward pass are independent, so the blocks give the same values as the whole batch.
+ * RowParallel runs inference over a CPU batch as blocks of rows at the same time, one thread per
+ * block with one intra-op thread each, instead of one pass whose every op is split across OpenMP
+ * threads. libtorch's OpenMP workers sleep between ops (OMP_WAIT_POLICY=PASSIVE, which a shared
+ * machine needs), and on a VM each of a pass's hundreds of ops then waits for a sleeping core to
+ * wake: a 512-token prefill of the tiny preset took as long on two threads as on one (44 ms), and
+ * 26-30 ms as two blocks of rows (docs/benchmarks.md). Rows of a causal LM are independent, so the
+ * blocks give the same values as the whole batch.
  */
-final class RowParallel {
+public final class RowParallel {
 
-    /** Block {@code index}'s pass: rows [from, to) of the batch -> its result, rows first. */
+    /** Block {@code index}'s work: rows [from, to) of the batch -> its result. */
     @FunctionalInterface
-    interface Block {
-        NDArray run(int index, long from, long to);
+    public interface Block<T> {
+        T run(int index, long from, long to);
     }
 
     private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
@@ -37,27 +40,32 @@ final class RowParallel {
     private RowParallel() {
     }
 
-    /** How many blocks a pass of {@code rows} rows runs as with {@code threads} intra-op threads: 1 off the CPU. */
-    static int blocks(Device device, long rows, int threads) {
+    /**
+     * How many blocks a batch of {@code rows} rows runs as with {@code threads} threads, each block taking
+     * {@code threadsPerBlock} of them: 1 off the CPU.
+     */
+    public static int blocks(Device device, long rows, int threads, int threadsPerBlock) {
         if (!Device.Type.CPU.equals(device.getDeviceType())) {
             return 1;
         }
-        return (int) Math.max(1, Math.min(rows, threads));
+        return (int) Math.max(1, Math.min(rows, threads / threadsPerBlock));
     }
 
     /** The first row of block {@code index} of {@code blocks} about equal blocks over {@code rows} rows. */
-    static long start(int index, int blocks, long rows) {
+    public static long start(int index, int blocks, long rows) {
         return rows * index / blocks;
     }
 
     /**
-     * Runs {@code blocks} blocks of about equal size over {@code rows} rows and concatenates their results along
-     * axis 0: block 0 on the calling thread, the others on worker threads with grad mode off, every block with one
-     * intra-op thread (the caller's setting is restored). The result is made in the caller's NDScope, if any.
+     * Runs {@code blocks} blocks of about equal size over {@code rows} rows and returns their results in block
+     * order: block 0 on the calling thread, the others on worker threads with grad mode off, every block with one
+     * intra-op thread (the caller's setting is restored). An array a worker returns outlives the worker's NDScope
+     * and belongs to no scope of the caller's; block 0's is made in the caller's scope. If a block fails, every
+     * block has finished before the failure is thrown, and the arrays the others returned are closed.
      */
-    static NDArray run(int blocks, long rows, Block block) {
+    public static <T> List<T> run(int blocks, long rows, Block<T> block) {
         @SuppressWarnings("unchecked")
-        Future<NDArray>[] futures = new Future[blocks];
+        Future<T>[] futures = new Future[blocks];
         for (int i = 1; i < blocks; i++) {
             int index = i;
             long from = start(i, blocks, rows);
@@ -67,18 +75,20 @@ final class RowParallel {
                 TorchRuntime.setThreads(1); // libtorch's thread count is the calling thread's
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    NDArray a = block.run(index, from, to);
-                    NDScope.unregister(a);
-                    return a;
+                    T result = block.run(index, from, to);
+                    if (result instanceof NDArray a) {
+                        NDScope.unregister(a);
+                    }
+                    return result;
                 }
             });
         }
-        NDArray[] parts = new NDArray[blocks];
+        List<T> results = new ArrayList<>(Collections.nCopies(blocks, null));
         RuntimeException failure = null;
         int callerThreads = TorchRuntime.threads();
         TorchRuntime.setThreads(1);
         try {
-            parts[0] = block.run(0, 0, start(1, blocks, rows));
+            results.set(0, block.run(0, 0, start(1, blocks, rows)));
         } catch (RuntimeException e) {
             failure = e;
         } finally {
@@ -87,7 +97,7 @@ final class RowParallel {
         // Wait for every worker, even after a failure: none may still run when the caller frees its arrays.
         for (int i = 1; i < blocks; i++) {
             try {
-                parts[i] = futures[i].get();
+                results.set(i, futures[i].get());
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (failure == null) {
@@ -101,16 +111,22 @@ final class RowParallel {
             }
         }
         if (failure != null) {
-            for (NDArray p : parts) {
-                if (p != null) {
-                    p.close();
+            for (T r : results) {
+                if (r instanceof NDArray a) {
+                    a.close();
                 }
             }
             throw failure;
         }
+        return results;
+    }
+
+    /** {@link #run} for blocks that return arrays, concatenated along axis 0 in the caller's scope. */
+    static NDArray concat(int blocks, long rows, Block<NDArray> block) {
+        List<NDArray> parts = run(blocks, rows, block);
         NDArray out = NDArrays.concat(new NDList(parts), 0);
-        for (int i = 1; i < blocks; i++) {
-            parts[i].close(); // made outside the caller's scope
+        for (int i = 1; i < parts.size(); i++) {
+            parts.get(i).close(); // made outside the caller's scope
         }
         return out;
     }

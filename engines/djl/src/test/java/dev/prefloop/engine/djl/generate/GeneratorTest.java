@@ -154,6 +154,77 @@ class GeneratorTest {
         assertTrue(together.get(0).sampleLogp() >= together.get(0).modelLogps()[0]);
     }
 
+    /**
+     * With n intra-op threads and m models a batch runs as n / m sub-batches at the same time: 1, 2 and 3 threads
+     * give the same tokens and log-probabilities, and nothing is left behind.
+     */
+    @Test
+    void subBatchesOnThreadsGiveTheSameGenerations() {
+        int threads = TorchRuntime.threads();
+        SamplingSettings s = SamplingSettings.sampling(1.0, 10, 3).withTopP(0.9);
+        Generator g = Generator.single(model, s, Set.of(173L, 204L), null); // EOS ids: rows end at different steps
+        List<GenerationRequest> many = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            for (int r = 0; r < prompts.size(); r++) {
+                many.add(new GenerationRequest("row" + r, k, prompts.get(r)));
+            }
+        }
+        NDManager system = TorchRuntime.engine().newBaseManager().getParentManager();
+        try {
+            TorchRuntime.setThreads(1);
+            List<Generation> base = g.generate(many);
+            int arrays = system.getManagedArrays().size();
+            for (int n : new int[] {2, 3}) {
+                TorchRuntime.setThreads(n);
+                List<Generation> got = g.generate(many);
+                assertEquals(n, TorchRuntime.threads(), "the caller's intra-op threads are restored");
+                for (int i = 0; i < many.size(); i++) {
+                    assertArrayEquals(base.get(i).tokens(), got.get(i).tokens(), n + " threads, request " + i);
+                    assertEquals(base.get(i).finish(), got.get(i).finish());
+                    assertEquals(base.get(i).sampleLogp(), got.get(i).sampleLogp(), 1e-4);
+                    assertEquals(base.get(i).modelLogps()[0], got.get(i).modelLogps()[0], 1e-4);
+                }
+            }
+            assertEquals(arrays, system.getManagedArrays().size(), "arrays left by sub-batches");
+        } finally {
+            TorchRuntime.setThreads(threads);
+        }
+    }
+
+    /**
+     * Per-request mixing weights follow their requests into sub-batches (4 threads, 2 models: 2 sub-batches) and into
+     * generate(requests, batchSize)'s chunks: every request decodes as it does alone with its weights.
+     */
+    @Test
+    void perRequestWeightsFollowTheirRequestsIntoSubBatchesAndChunks() {
+        int threads = TorchRuntime.threads();
+        SamplingSettings s = SamplingSettings.sampling(1.0, 6, 11);
+        List<GenerationRequest> many = new ArrayList<>();
+        List<double[]> weights = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            for (int r = 0; r < prompts.size(); r++) {
+                many.add(new GenerationRequest("row" + r, k, prompts.get(r)));
+                weights.add(new double[] {0.25 + 0.5 * weights.size(), 0}); // sharper with every request
+            }
+        }
+        Generator mixed = new Generator(List.of(model, model), new PerRequestMixing(weights), s, Set.of(), null);
+        try {
+            TorchRuntime.setThreads(4);
+            List<Generation> split = mixed.generate(many);
+            TorchRuntime.setThreads(1);
+            List<Generation> chunks = mixed.generate(many, 4);
+            for (int q = 0; q < many.size(); q++) {
+                Generator alone = new Generator(List.of(model, model), new PerRequestMixing(List.of(weights.get(q))), s,
+                        Set.of(), null);
+                long[] want = alone.generate(List.of(many.get(q))).get(0).tokens();
+                assertArrayEquals(want, split.get(q).tokens(), "request " + q + " in a sub-batch");
+                assertArrayEquals(want, chunks.get(q).tokens(), "request " + q + " in a chunk");
+            }
+        } finally {
+            TorchRuntime.setThreads(threads);
+        }
+    }
+
     @Test
     @Tag("slow")
     void nativeMemoryDoesNotGrowOver2000DecodingSteps() throws Exception {
