@@ -182,8 +182,9 @@ public final class Generator {
         if (n == 0) {
             return List.of();
         }
-        int groups = splitBatches ? RowParallel.blocks(models.get(0).device(), n, TorchRuntime.threads(), models.size())
-                : 1;
+        boolean independent = models.stream().allMatch(LlamaModel::rowsIndependent);
+        int groups = splitBatches && independent
+                ? RowParallel.blocks(models.get(0).device(), n, TorchRuntime.threads(), models.size()) : 1;
         if (groups == 1) {
             int stepThreads = decodeThreads > 0 ? decodeThreads : TorchRuntime.threads();
             return generateBatch(requests, first, stepThreads);

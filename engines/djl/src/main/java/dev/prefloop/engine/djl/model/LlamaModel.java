@@ -11,6 +11,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.prefloop.core.error.ModelException;
 import dev.prefloop.engine.djl.TorchRuntime;
 import dev.prefloop.engine.djl.weights.CheckpointLoader;
@@ -562,10 +563,26 @@ public final class LlamaModel implements AutoCloseable {
      * Per-token log p (B, to - from) float32 of the ids in columns [from, to) that {@code marks} (B, to - from)
      * marks, 0 elsewhere, 1 &lt;= from &lt; to &lt;= T, under mask-derived positions; the head runs only on the
      * columns [from - 1, to - 1) that predict them. When every marked token is predicted from a real cell (not
-     * padding), the trunk skips the pad cells ({@link PackedRows}): their values are then never read.
+     * padding), the trunk skips the pad cells ({@link PackedRows}): their values are then never read. Without
+     * gradients, on the CPU with n intra-op threads, the rows run as n blocks at the same time ({@link RowParallel}).
      */
     public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to, NDArray marks) {
         requireHead(ModelHead.CAUSAL_LM);
+        long rows = inputIds.getShape().get(0);
+        // A training pass stays on its thread: its autograd graph would otherwise span threads and blocks.
+        int parts = JniUtils.isGradMode() || !rowsIndependent() ? 1
+                : RowParallel.blocks(device(), rows, TorchRuntime.threads(), 1);
+        if (parts == 1) {
+            return tokenLogpsOfRows(inputIds, attentionMask, from, to, marks);
+        }
+        return RowParallel.concat(parts, rows, (i, first, end) -> {
+            NDIndex block = new NDIndex().addSliceDim(first, end);
+            return tokenLogpsOfRows(inputIds.get(block), attentionMask.get(block), from, to, marks.get(block));
+        });
+    }
+
+    /** {@link #tokenLogps} of every row in one pass. */
+    private NDArray tokenLogpsOfRows(NDArray inputIds, NDArray attentionMask, int from, int to, NDArray marks) {
         long[] real = PackedRows.hostMask(attentionMask);
         int rows = Math.toIntExact(attentionMask.getShape().get(0));
         int columns = Math.toIntExact(attentionMask.getShape().get(1));
@@ -630,11 +647,19 @@ public final class LlamaModel implements AutoCloseable {
         return columns.mul(nonPad).argMax(1); // (B): rightmost non-pad column (0 when none)
     }
 
+    /**
+     * Whether a row's values do not depend on the other rows of its batch, so a batch can run as blocks of rows:
+     * false with dynamic RoPE, whose frequencies follow the batch's longest row (as in transformers).
+     */
+    public boolean rowsIndependent() {
+        return !config.rope().rope_type().equals("dynamic");
+    }
+
     /** An empty KV cache for {@code batch} rows of up to {@code capacity} columns, on {@code parent}. */
     public KvCache newCache(NDManager parent, int batch, int capacity) {
         requireHead(ModelHead.CAUSAL_LM);
         KvCache cache = new KvCache(parent, config, dtype, batch, capacity);
-        if (!config.rope().rope_type().equals("dynamic")) { // dynamic rope's frequencies depend on each call
+        if (rowsIndependent()) { // dynamic rope's frequencies depend on each call
             try (NDManager m = parent.newSubManager()) {
                 NDArray positions = m.arange(0, capacity, 1, DataType.INT64).reshape(1, capacity); // (1, maxT)
                 RotaryEmbedding.Angles table = rotary.angles(positions, dtype); // (1, 1, maxT, D)
@@ -661,7 +686,7 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("ids " + inputIds.getShape() + ", mask " + attentionMask.getShape()
                     + ", cache rows " + cache.batchSize());
         }
-        int parts = RowParallel.blocks(device(), cache.batchSize(), TorchRuntime.threads(), 1);
+        int parts = rowsIndependent() ? RowParallel.blocks(device(), cache.batchSize(), TorchRuntime.threads(), 1) : 1;
         if (parts == 1) {
             return prefillRows(cache, inputIds, attentionMask);
         }

@@ -1,6 +1,7 @@
 package dev.prefloop.engine.djl.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -31,6 +32,35 @@ class ScoredSpanTest {
                 float[] full = ResponseLogps.sum(logits, ids, marks).toFloatArray();
                 assertArrayEquals(full, model.responseLogps(ids, attention, marks).toFloatArray(), 1e-5f);
             }
+        }
+    }
+
+    /** Without gradients the rows run as one block per intra-op thread: 1, 2 and 3 threads give the same values. */
+    @Test
+    void blocksOfRowsOnThreadsGiveTheSameLogps() throws Exception {
+        int threads = TorchRuntime.threads();
+        try (LlamaModel model = LlamaModel.load(HfParityTest.fixture("llama-gqa"), DeviceSpec.CPU,
+                ComputeDtype.FLOAT32);
+                NDManager m = TorchRuntime.engine().newBaseManager()) {
+            NDArray ids = m.create(new long[][] {{0, 0, 5, 6, 7, 8}, {1, 2, 3, 4, 5, 6}, {0, 0, 0, 9, 8, 7},
+                {4, 4, 3, 3, 2, 2}, {0, 6, 5, 4, 3, 2}});
+            NDArray attention = m.create(new long[][] {{0, 0, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1},
+                {1, 1, 1, 1, 1, 1}, {0, 1, 1, 1, 1, 1}});
+            NDArray marks = m.create(new long[][] {{0, 0, 0, 1, 1, 1}, {0, 0, 1, 1, 0, 1}, {0, 0, 0, 0, 1, 1},
+                {0, 0, 0, 0, 0, 1}, {0, 0, 0, 1, 1, 0}});
+            TorchRuntime.setThreads(1);
+            float[] sums = model.responseLogps(ids, attention, marks).toFloatArray();
+            float[] perToken = model.tokenLogps(ids, attention, 2, 6, marks.get(":, 2:")).toFloatArray();
+            for (int n : new int[] {2, 3}) {
+                TorchRuntime.setThreads(n);
+                assertArrayEquals(sums, model.responseLogps(ids, attention, marks).toFloatArray(), 1e-5f,
+                        n + " threads");
+                assertArrayEquals(perToken, model.tokenLogps(ids, attention, 2, 6, marks.get(":, 2:")).toFloatArray(),
+                        1e-5f, n + " threads");
+                assertEquals(n, TorchRuntime.threads(), "the caller's intra-op threads are restored");
+            }
+        } finally {
+            TorchRuntime.setThreads(threads);
         }
     }
 
