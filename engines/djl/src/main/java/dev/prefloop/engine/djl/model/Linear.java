@@ -52,21 +52,23 @@ public final class Linear {
         return y.add(DtypeCast.to(d, y.getDataType()));
     }
 
-    /** Few rows against a weight at least this many times wider than deep run weight-major. */
-    static final int WEIGHT_MAJOR_WIDTH = 8;
-    /** Up to this many rows (a decoding batch, a prefill's last column). */
-    static final int WEIGHT_MAJOR_MAX_ROWS = 64;
+    /** Up to this many rows (a sub-batch's decoding step, a prefill block's last column) run weight-major. */
+    static final int WEIGHT_MAJOR_MAX_ROWS = 4;
+    /** ... against a weight of at most this many input features. */
+    static final int WEIGHT_MAJOR_MAX_IN = 1024;
 
     /**
-     * Whether x W^T is computed as (W x^T)^T: on CPU, for 2 to 64 rows against a wide weight (an LM head while
-     * decoding), MKL's kernel with the weight as the long first operand streams it 1.4-1.7x faster than linear's
-     * (8 rows of an (8192, 512) head, weights out of cache: 2.9 ms vs 4.3-5.0 ms; docs/benchmarks.md). One row is a
-     * matrix-vector product either way, and narrower weights gain nothing or lose.
+     * Whether x W^T is computed as (W x^T)^T: on the CPU, for 2 to 4 rows against a weight of at most 1,024 input
+     * features. With so few rows MKL's linear copies the whole weight into its panel layout before a kernel that
+     * then does little with it; with the weight as the first operand it streams it instead. One thread, weights out
+     * of cache, 4 rows: 0.52-0.69 of the time for every weight from (688, 256) to (8192, 512) and (4864, 896), 1.02
+     * for (256, 256); from 1,536 input features on, or from 6 rows on, weight-major loses (1.1-1.8x the time;
+     * docs/benchmarks.md). One row is a matrix-vector product either way.
      */
     boolean weightMajor(Shape s) {
         long in = weight.getShape().get(1);
         long rows = s.size() / in;
-        return rows >= 2 && rows <= WEIGHT_MAJOR_MAX_ROWS && weight.getShape().get(0) >= WEIGHT_MAJOR_WIDTH * in
+        return rows >= 2 && rows <= WEIGHT_MAJOR_MAX_ROWS && in <= WEIGHT_MAJOR_MAX_IN
                 && weight.getDevice().getDeviceType().equals(Device.Type.CPU);
     }
 
@@ -75,15 +77,12 @@ public final class Linear {
         Shape s = x.getShape();
         long in = weight.getShape().get(1);
         long out = weight.getShape().get(0);
-        NDArray columns = weight.matMul(x.reshape(-1, in).transpose()); // (out, in) x (in, N) -> (out, N)
+        NDArray rows = s.dimension() == 2 ? x : x.reshape(-1, in); // (N, in)
+        NDArray columns = weight.matMul(rows.transpose()); // (out, in) x (in, N) -> (out, N)
         columns.attach(x.getManager()); // an op's result lands on its first operand's manager: here the model's
-        long n = columns.getShape().get(1);
-        NDArray y = columns.transpose().reshape(-1).reshape(n, out); // (N, out), one copy
-        if (bias != null) {
-            y = y.add(bias);
-        }
         long[] dims = s.getShape().clone();
         dims[dims.length - 1] = out;
-        return y.reshape(new Shape(dims));
+        NDArray y = columns.transpose().reshape(-1).reshape(new Shape(dims)); // (..., out), one copy
+        return bias == null ? y : y.add(bias);
     }
 }

@@ -117,17 +117,19 @@ public final class LlamaModel implements AutoCloseable {
         }
 
         /**
-         * {@link #forward} for one new token per row against a KV cache (decoding), x (B, 1, C), mask
-         * (B, 1, 1, S) or null when no key is padding -> (B, 1, C): the same arithmetic with fewer native calls (30 instead of 41):
-         * q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims. A slot from
-         * column 0 ({@link CacheSlot#whole}) reads the cache's prefix views, S = the filled columns rounded up to 16,
-         * its mask covering the unfilled ones: a few masked columns of arithmetic cost less than slicing per layer
-         * and step.
+         * {@link #forward} for one new token per row against a KV cache (decoding), x (B, C), mask
+         * (B, 1, 1, S) or null when no key is padding -> (B, C): the same arithmetic with fewer native calls (30
+         * instead of 41): q and k rotated together, no transposes of size-1 axes, grouped heads without expandDims,
+         * rows without a time axis (a projection of 2 to 4 rows runs weight-major, see {@link Linear#weightMajor}).
+         * A slot from column 0 ({@link CacheSlot#whole}) reads the cache's prefix views, S = the filled columns
+         * rounded up to 16, its mask covering the unfilled ones: a few masked columns of arithmetic cost less than
+         * slicing per layer and step.
          */
         NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             long b = x.getShape().get(0);
             int g = heads / kvHeads;
-            NDArray qk = q.forward(x).concat(k.forward(x), 2).reshape(b, heads + kvHeads, 1, headDim); // (B, H+Hkv, 1, D)
+            NDArray qk = q.forward(x).concat(k.forward(x), 1)
+                    .reshape(b, heads + kvHeads, 1, headDim); // (B, H+Hkv, 1, D)
             NDList rotated = RotaryEmbedding.apply(qk, rope).split(new long[] {heads}, 1); // (B, H, 1, D), (B, Hkv, 1, D)
             NDArray vh = v.forward(x).reshape(b, kvHeads, 1, headDim); // (B, Hkv, 1, D)
             KvCache cache = slot.cache();
@@ -146,8 +148,9 @@ public final class LlamaModel implements AutoCloseable {
             if (dtype != DataType.FLOAT32) {
                 att = DtypeCast.to(att, dtype);
             }
-            NDArray y = att.matMul(values).reshape(b, 1, (long) heads * headDim); // (B, Hkv, G, S) x (B, Hkv, S, D) -> (B, 1, H*D)
-            return o.forward(y); // (B, 1, C)
+            // (B, Hkv, G, S) x (B, Hkv, S, D) -> (B, Hkv, G, D) -> (B, H*D)
+            NDArray y = att.matMul(values).reshape(b, (long) heads * headDim);
+            return o.forward(y); // (B, C)
         }
     }
 
@@ -204,7 +207,7 @@ public final class LlamaModel implements AutoCloseable {
             return x.add(mlp.forward(postAttentionNorm.forward(x)));
         }
 
-        /** One decoding step: (B, 1, C) -> (B, 1, C), mask (B, 1, 1, S). */
+        /** One decoding step: (B, C) -> (B, C), mask (B, 1, 1, S). */
         NDArray forwardOne(NDArray x, RotaryEmbedding.Angles rope, NDArray mask, CacheSlot slot) {
             x = x.add(attention.forwardOne(inputNorm.forward(x), rope, mask, slot));
             return x.add(mlp.forward(postAttentionNorm.forward(x)));
@@ -753,7 +756,7 @@ public final class LlamaModel implements AutoCloseable {
         }
         int to = cache.length() + 1;
         cache.extendReal(1);
-        NDArray x = embed(nextIds.reshape(b, 1)); // (B, 1, C)
+        NDArray x = embed(nextIds.getShape().dimension() == 1 ? nextIds : nextIds.reshape(b)); // (B, C)
         RotaryEmbedding.Angles rope = cache.nextAngles(); // the same values as rotary.angles, looked up
         if (rope == null) {
             rope = rotary.angles(cache.positions(), dtype);
@@ -769,7 +772,7 @@ public final class LlamaModel implements AutoCloseable {
             x = blocks[i].forwardOne(x, rope, mask, new CacheSlot(cache, i, from, to, whole));
         }
         cache.advance(1, false);
-        return head.forward(norm.forward(x.reshape(b, -1))); // (B, C) -> (B, V)
+        return head.forward(norm.forward(x)); // (B, C) -> (B, V)
     }
 
     /**

@@ -12,11 +12,11 @@ import dev.prefloop.engine.djl.TorchRuntime;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Linear's two ways to compute x W^T + b (linear, and weight-major for few rows of a wide weight) agree. */
+/** Linear's two ways to compute x W^T + b (linear, and weight-major for a few rows) agree. */
 class LinearTest {
 
     private static final int IN = 24;
-    private static final int OUT = Linear.WEIGHT_MAJOR_WIDTH * IN + 8; // wide enough for the weight-major path
+    private static final int OUT = 200;
 
     /** x W^T + b in double precision, x (rows, in). */
     private static double[] reference(float[] x, int rows, float[] w, float[] b, int out) {
@@ -50,8 +50,8 @@ class LinearTest {
             Linear withBias = new Linear(model.create(w, new Shape(OUT, IN)), model.create(b, new Shape(OUT)));
             Linear noBias = new Linear(model.create(w, new Shape(OUT, IN)), null);
             int modelArrays = model.getManagedArrays().size();
-            // 1 row: a matrix-vector product; 2..64: weight-major; 65 and more: linear
-            for (int rows : new int[] {1, 2, 8, Linear.WEIGHT_MAJOR_MAX_ROWS, Linear.WEIGHT_MAJOR_MAX_ROWS + 1}) {
+            // 1 row: a matrix-vector product; 2..4: weight-major; 5 and more: linear
+            for (int rows : new int[] {1, 2, 3, Linear.WEIGHT_MAJOR_MAX_ROWS, Linear.WEIGHT_MAJOR_MAX_ROWS + 1, 64}) {
                 float[] x = random(rnd, rows * IN);
                 for (Linear l : new Linear[] {withBias, noBias}) {
                     NDArray in = step.create(x, new Shape(rows, 1, IN)); // (B, 1, C) as a decoding step feeds it
@@ -67,6 +67,10 @@ class LinearTest {
                 }
             }
             assertEquals(modelArrays, model.getManagedArrays().size(), "no result is left on the weights' manager");
+            // Deeper weights stay on linear's path.
+            Linear deep = new Linear(model.create(new float[2 * (Linear.WEIGHT_MAJOR_MAX_IN + 1)],
+                    new Shape(2, Linear.WEIGHT_MAJOR_MAX_IN + 1)), null);
+            assertEquals(false, deep.weightMajor(new Shape(2, 1, Linear.WEIGHT_MAJOR_MAX_IN + 1)));
         }
     }
 
