@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * Generator decodes batches of left-padded prompts with a KV cache per model: one model, or
@@ -29,7 +30,7 @@ import java.util.SplittableRandom;
  * an EOS id, a stop string or max_new_tokens; feed the surviving rows' tokens to every model.
  *
  * <p>Models in lockstep run their forward passes at the same time, one thread each
- * ({@link LockstepRunner}). On the CPU a batch runs as sub-batches at the same time when there are
+ * ({@link #lockstep}). On the CPU a batch runs as sub-batches at the same time when there are
  * threads to spare (n intra-op threads, m models: n / m sub-batches of one thread per model); see
  * {@link #generate(List)}.
  *
@@ -207,8 +208,7 @@ public final class Generator {
         int promptLen = Arrays.stream(rows.prompts).mapToInt(p -> p.length).max().orElseThrow();
         int vocab = models.get(0).config().vocab_size();
         int callerThreads = TorchRuntime.threads();
-        try (NDManager batch = TorchRuntime.engine().newBaseManager(models.get(0).device());
-                LockstepRunner lockstep = new LockstepRunner(models.size())) {
+        try (NDManager batch = TorchRuntime.engine().newBaseManager(models.get(0).device())) {
             KvCache[] caches = new KvCache[models.size()];
             NDArray[] logits = new NDArray[models.size()]; // each (B, V) float32, outliving one step
             NDArray seen = null; // (B, V) boolean
@@ -228,10 +228,8 @@ public final class Generator {
                 }
                 // Models in lockstep prefill at the same time, so each gets its share of the caller's threads.
                 int prefillThreads = Math.max(1, callerThreads / models.size());
-                TorchRuntime.setThreads(prefillThreads);
-                NDArray[] first = lockstep.run(models.size(), prefillThreads,
+                NDArray[] first = lockstep(prefillThreads,
                         i -> float32(models.get(i).prefill(caches[i], idArray, maskArray)));
-                TorchRuntime.setThreads(callerThreads);
                 for (int i = 0; i < models.size(); i++) {
                     logits[i] = keep(first[i]);
                 }
@@ -246,19 +244,17 @@ public final class Generator {
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     int b = active.length;
-                    long[] ofCall = firstRequest == 0 ? active
-                            : Arrays.stream(active).map(r -> r + firstRequest).toArray(); // indices in the call
-                    NDArray scores = pipeline.apply(mixing.mix(Arrays.asList(logits), ofCall), seen); // (B, V)
-                    NDArray logp = scores.logSoftmax(1); // (B, V)
-                    NDArray token = settings.greedy() ? scores.argMax(1) : drawInverseCdf(logp, rows, active); // (B)
-                    NDArray column = token.reshape(b, 1); // (B, 1)
-                    long[] tokens = token.toLongArray();
-                    float[] sampleLp = logp.gather(column, 1).toFloatArray();
-                    float[][] modelLp = new float[models.size()][];
-                    for (int i = 0; i < models.size(); i++) {
-                        modelLp[i] = logits[i].logSoftmax(1).gather(column, 1).toFloatArray();
-                    }
-                    long[] survivors = rows.record(active, tokens, sampleLp, modelLp, eosIds, detokenizer);
+                    // Rows draw independently: with threads to spare (a whole batch, e.g. models in lockstep) the
+                    // rows draw as blocks at the same time, one thread each.
+                    int blocks = RowParallel.blocks(batch.getDevice(), b, callerThreads, 1);
+                    long[] stepActive = active;
+                    NDArray stepSeen = seen;
+                    Draw draw = blocks == 1 ? draw(logits, stepSeen, rows, stepActive, firstRequest, 0, b)
+                            : Draw.concat(RowParallel.run(blocks, b, (i, from, to) ->
+                                    draw(logits, stepSeen, rows, stepActive, firstRequest, (int) from, (int) to)));
+                    NDArray column = batch.create(draw.tokens()).reshape(b, 1); // (B, 1)
+                    long[] survivors = rows.record(active, draw.tokens(), draw.sampleLp(), draw.modelLp(), eosIds,
+                            detokenizer);
                     if (survivors.length == 0) {
                         break;
                     }
@@ -279,8 +275,7 @@ public final class Generator {
                     }
                     active = survivors;
                     NDArray fed = next;
-                    NDArray[] fresh = lockstep.run(models.size(), stepThreads,
-                            i -> float32(models.get(i).decodeStep(caches[i], fed)));
+                    NDArray[] fresh = lockstep(stepThreads, i -> float32(models.get(i).decodeStep(caches[i], fed)));
                     for (int i = 0; i < models.size(); i++) {
                         logits[i] = replace(logits[i], fresh[i]);
                     }
@@ -293,6 +288,71 @@ public final class Generator {
             TorchRuntime.setThreads(callerThreads);
         }
         return rows.results(detokenizer);
+    }
+
+    /** The tokens rows of a batch drew in one step, with their log-probabilities. */
+    private record Draw(long[] tokens, float[] sampleLp, float[][] modelLp) {
+
+        /** Blocks of rows, in order, as one. */
+        static Draw concat(List<Draw> blocks) {
+            int n = blocks.stream().mapToInt(d -> d.tokens.length).sum();
+            int models = blocks.get(0).modelLp.length;
+            long[] tokens = new long[n];
+            float[] sampleLp = new float[n];
+            float[][] modelLp = new float[models][n];
+            int at = 0;
+            for (Draw d : blocks) {
+                int k = d.tokens.length;
+                System.arraycopy(d.tokens, 0, tokens, at, k);
+                System.arraycopy(d.sampleLp, 0, sampleLp, at, k);
+                for (int i = 0; i < models; i++) {
+                    System.arraycopy(d.modelLp[i], 0, modelLp[i], at, k);
+                }
+                at += k;
+            }
+            return new Draw(tokens, sampleLp, modelLp);
+        }
+    }
+
+    /**
+     * The next token of batch rows [from, to): the models' logits mixed, the processors run, a draw from each row's
+     * own stream (or the argmax at temperature 0), and the token's log-probability under the processed distribution
+     * and under each raw model.
+     */
+    private Draw draw(NDArray[] logits, NDArray seen, Rows rows, long[] active, long firstRequest, int from, int to) {
+        boolean all = from == 0 && to == active.length;
+        NDIndex block = new NDIndex().addSliceDim(from, to);
+        List<NDArray> raw = new ArrayList<>(logits.length);
+        for (NDArray l : logits) {
+            raw.add(all ? l : l.get(block)); // (b, V)
+        }
+        long[] part = all ? active : Arrays.copyOfRange(active, from, to);
+        long[] ofCall = firstRequest == 0 ? part : Arrays.stream(part).map(r -> r + firstRequest).toArray();
+        NDArray seenRows = seen == null || all ? seen : seen.get(block); // (b, V)
+        NDArray scores = pipeline.apply(mixing.mix(raw, ofCall), seenRows); // (b, V)
+        NDArray logp = scores.logSoftmax(1); // (b, V)
+        NDArray token = settings.greedy() ? scores.argMax(1) : drawInverseCdf(logp, rows, part); // (b)
+        NDArray column = token.reshape(to - from, 1); // (b, 1)
+        float[][] modelLp = new float[raw.size()][];
+        for (int i = 0; i < raw.size(); i++) {
+            modelLp[i] = raw.get(i).logSoftmax(1).gather(column, 1).toFloatArray();
+        }
+        return new Draw(token.toLongArray(), logp.gather(column, 1).toFloatArray(), modelLp);
+    }
+
+    /**
+     * {@code forward.apply(i)} for every model i, at the same time: model 0 on this thread, each other on a worker
+     * thread, each with {@code threads} intra-op threads ({@link RowParallel}, one block per model). A decoding step
+     * of a small batch is mostly per-op overhead on one core, so two models in lockstep cost far less than two
+     * passes in a row; the passes are independent (own weights, own KV cache), so the results are those of running
+     * them one after the other. Result 0 is made in the caller's NDScope, the others outside any of its scopes.
+     */
+    private NDArray[] lockstep(int threads, IntFunction<NDArray> forward) {
+        if (models.size() == 1) {
+            return new NDArray[] {forward.apply(0)};
+        }
+        return RowParallel.run(models.size(), models.size(), threads, (i, from, to) -> forward.apply(i))
+                .toArray(new NDArray[0]);
     }
 
     /** Inverse-CDF draws (B) int64 from log-probabilities (B, V), one uniform per row from its stream. */

@@ -21,7 +21,8 @@ import java.util.concurrent.Future;
  * machine needs), and on a VM each of a pass's hundreds of ops then waits for a sleeping core to
  * wake: a 512-token prefill of the tiny preset took as long on two threads as on one (44 ms), and
  * 26-30 ms as two blocks of rows (docs/benchmarks.md). Rows of a causal LM are independent, so the
- * blocks give the same values as the whole batch.
+ * blocks give the same values as the whole batch. Models stepped in lockstep run the same way, one
+ * block per model.
  */
 public final class RowParallel {
 
@@ -56,14 +57,19 @@ public final class RowParallel {
         return rows * index / blocks;
     }
 
+    /** {@link #run(int, long, int, Block)} with one intra-op thread per block. */
+    public static <T> List<T> run(int blocks, long rows, Block<T> block) {
+        return run(blocks, rows, 1, block);
+    }
+
     /**
      * Runs {@code blocks} blocks of about equal size over {@code rows} rows and returns their results in block
-     * order: block 0 on the calling thread, the others on worker threads with grad mode off, every block with one
-     * intra-op thread (the caller's setting is restored). An array a worker returns outlives the worker's NDScope
-     * and belongs to no scope of the caller's; block 0's is made in the caller's scope. If a block fails, every
-     * block has finished before the failure is thrown, and the arrays the others returned are closed.
+     * order: block 0 on the calling thread, the others on worker threads with grad mode off, every block with
+     * {@code threads} intra-op threads (the caller's setting is restored). An array a worker returns outlives the
+     * worker's NDScope and belongs to no scope of the caller's; block 0's is made in the caller's scope. If a block
+     * fails, every block has finished before the failure is thrown, and the arrays the others returned are closed.
      */
-    public static <T> List<T> run(int blocks, long rows, Block<T> block) {
+    public static <T> List<T> run(int blocks, long rows, int threads, Block<T> block) {
         @SuppressWarnings("unchecked")
         Future<T>[] futures = new Future[blocks];
         for (int i = 1; i < blocks; i++) {
@@ -72,7 +78,7 @@ public final class RowParallel {
             long to = start(i + 1, blocks, rows);
             futures[i] = WORKERS.submit(() -> {
                 TorchRuntime.setGradMode(false);
-                TorchRuntime.setThreads(1); // libtorch's thread count is the calling thread's
+                TorchRuntime.setThreads(threads); // libtorch's thread count is the calling thread's
                 try (NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
                     T result = block.run(index, from, to);
@@ -86,7 +92,7 @@ public final class RowParallel {
         List<T> results = new ArrayList<>(Collections.nCopies(blocks, null));
         RuntimeException failure = null;
         int callerThreads = TorchRuntime.threads();
-        TorchRuntime.setThreads(1);
+        TorchRuntime.setThreads(threads);
         try {
             results.set(0, block.run(0, 0, start(1, blocks, rows)));
         } catch (RuntimeException e) {

@@ -192,8 +192,9 @@ class GeneratorTest {
     }
 
     /**
-     * Per-request mixing weights follow their requests into sub-batches (4 threads, 2 models: 2 sub-batches) and into
-     * generate(requests, batchSize)'s chunks: every request decodes as it does alone with its weights.
+     * Per-request mixing weights follow their requests into sub-batches (4 threads, 2 models: 2 sub-batches), into
+     * blocks of rows that draw at the same time (2 threads, 2 models: one batch) and into generate(requests,
+     * batchSize)'s chunks: every request decodes as it does alone with its weights.
      */
     @Test
     void perRequestWeightsFollowTheirRequestsIntoSubBatchesAndChunks() {
@@ -211,6 +212,8 @@ class GeneratorTest {
         try {
             TorchRuntime.setThreads(4);
             List<Generation> split = mixed.generate(many);
+            TorchRuntime.setThreads(2);
+            List<Generation> drawnInBlocks = mixed.generate(many);
             TorchRuntime.setThreads(1);
             List<Generation> chunks = mixed.generate(many, 4);
             for (int q = 0; q < many.size(); q++) {
@@ -219,6 +222,8 @@ class GeneratorTest {
                 long[] want = alone.generate(List.of(many.get(q))).get(0).tokens();
                 assertArrayEquals(want, split.get(q).tokens(), "request " + q + " in a sub-batch");
                 assertArrayEquals(want, chunks.get(q).tokens(), "request " + q + " in a chunk");
+                assertArrayEquals(want, drawnInBlocks.get(q).tokens(), "request " + q + " drawn in a block of rows");
+                assertEquals(split.get(q).modelLogps()[1], drawnInBlocks.get(q).modelLogps()[1], 1e-4);
             }
         } finally {
             TorchRuntime.setThreads(threads);
