@@ -47,6 +47,7 @@ public final class Generator {
     private final Detokenizer detokenizer;
     private final int decodeThreads;
     private final boolean splitBatches; // false once withDecodeThreads set the threads
+    private final long weightBytes; // all models' weights
 
     /**
      * A generator over {@code models} (policy first), mixed by {@code mixing}.
@@ -86,6 +87,7 @@ public final class Generator {
         this.detokenizer = detokenizer;
         this.decodeThreads = defaultDecodeThreads(this.models);
         this.splitBatches = true;
+        this.weightBytes = weightBytes(this.models);
     }
 
     /** Weights up to this size decode fastest on one thread; larger ones are bound by memory bandwidth. */
@@ -104,11 +106,33 @@ public final class Generator {
             // Lockstep runs the models' passes at the same time: each gets its share of the threads, not all of them.
             return Math.max(1, TorchRuntime.threads() / models.size());
         }
+        return decodeThreadsFor(weightBytes(models));
+    }
+
+    /**
+     * Models of 64 MiB of weights or more decode as at most this many sub-batches: every sub-batch streams all the
+     * weights each step, so more of them would multiply the memory traffic; the threads left over go to each
+     * sub-batch's intra-op pool instead.
+     */
+    static final int MEMORY_BOUND_GROUPS = 2;
+
+    /**
+     * How many sub-batches {@code n} requests decode as with {@code threads} intra-op threads and {@code models}
+     * models (one thread per model at least): one per spare thread for cache-sized weights, whose steps are per-op
+     * overhead, at most {@link #MEMORY_BOUND_GROUPS} beyond 64 MiB.
+     */
+    static int groupsFor(int n, int threads, int models, long weightBytes) {
+        int groups = Math.max(1, Math.min(n, threads / models));
+        return weightBytes < ONE_THREAD_WEIGHT_BYTES ? groups : Math.min(groups, MEMORY_BOUND_GROUPS);
+    }
+
+    /** The bytes of all the models' weights. */
+    static long weightBytes(List<LlamaModel> models) {
         long bytes = 0;
         for (LlamaModel m : models) {
             bytes += m.parameterCount() * (m.dataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? 4 : 2);
         }
-        return decodeThreadsFor(bytes);
+        return bytes;
     }
 
     /** {@link #defaultDecodeThreads} for models of {@code weightBytes} in all. */
@@ -125,6 +149,7 @@ public final class Generator {
         this.detokenizer = g.detokenizer;
         this.decodeThreads = decodeThreads;
         this.splitBatches = false;
+        this.weightBytes = g.weightBytes;
     }
 
     /**
@@ -168,10 +193,11 @@ public final class Generator {
 
     /**
      * Decodes all requests, results in request order. On the CPU with n intra-op threads and m models, unless
-     * {@link #withDecodeThreads} set the threads, the requests run as n / m sub-batches at the same time, each on
-     * its own threads with one intra-op thread per model ({@link RowParallel}): rows are independent and each
-     * draws from its own stream, so the tokens are the same, and a step of a small batch is mostly per-op overhead
-     * that one thread pays no matter how many rows it carries.
+     * {@link #withDecodeThreads} set the threads, the requests run as sub-batches at the same time
+     * ({@link RowParallel}): n / m of them, one intra-op thread per model each, for weights under 64 MiB, where a
+     * step of a small batch is mostly per-op overhead that one thread pays no matter how many rows it carries;
+     * at most {@link #MEMORY_BOUND_GROUPS} for larger weights, the other threads in their intra-op pools. Rows are
+     * independent and each draws from its own stream, so the tokens are the same.
      */
     public List<Generation> generate(List<GenerationRequest> requests) {
         return generateFrom(requests, 0);
@@ -183,15 +209,18 @@ public final class Generator {
         if (n == 0) {
             return List.of();
         }
+        int threads = TorchRuntime.threads();
         boolean independent = models.stream().allMatch(LlamaModel::rowsIndependent);
-        int groups = splitBatches && independent
-                ? RowParallel.blocks(models.get(0).device(), n, TorchRuntime.threads(), models.size()) : 1;
+        int groups = splitBatches && independent && RowParallel.blocks(models.get(0).device(), n, threads, 1) > 1
+                ? groupsFor(n, threads, models.size(), weightBytes) : 1;
         if (groups == 1) {
-            int stepThreads = decodeThreads > 0 ? decodeThreads : TorchRuntime.threads();
+            int stepThreads = decodeThreads > 0 ? decodeThreads : threads;
             return generateBatch(requests, first, stepThreads);
         }
-        List<List<Generation>> parts = RowParallel.run(groups, n,
-                (i, from, to) -> generateBatch(requests.subList((int) from, (int) to), first + from, 1));
+        int perModel = Math.max(1, threads / (groups * models.size()));
+        int stepThreads = decodeThreadsFor(weightBytes) == 1 ? 1 : perModel;
+        List<List<Generation>> parts = RowParallel.run(groups, n, perModel * models.size(),
+                (i, from, to) -> generateBatch(requests.subList((int) from, (int) to), first + from, stepThreads));
         List<Generation> out = new ArrayList<>(n);
         parts.forEach(out::addAll);
         return out;

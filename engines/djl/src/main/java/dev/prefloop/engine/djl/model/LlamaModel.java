@@ -573,12 +573,12 @@ public final class LlamaModel implements AutoCloseable {
         requireHead(ModelHead.CAUSAL_LM);
         long rows = inputIds.getShape().get(0);
         // A training pass stays on its thread: its autograd graph would otherwise span threads and blocks.
-        int parts = JniUtils.isGradMode() || !rowsIndependent() ? 1
-                : RowParallel.blocks(device(), rows, TorchRuntime.threads(), 1);
+        int threads = TorchRuntime.threads();
+        int parts = JniUtils.isGradMode() || !rowsIndependent() ? 1 : RowParallel.blocks(device(), rows, threads, 1);
         if (parts == 1) {
             return tokenLogpsOfRows(inputIds, attentionMask, from, to, marks);
         }
-        return RowParallel.concat(parts, rows, (i, first, end) -> {
+        return RowParallel.concat(parts, rows, RowParallel.threadsEach(threads, parts), (i, first, end) -> {
             NDIndex block = new NDIndex().addSliceDim(first, end);
             return tokenLogpsOfRows(inputIds.get(block), attentionMask.get(block), from, to, marks.get(block));
         });
@@ -689,7 +689,8 @@ public final class LlamaModel implements AutoCloseable {
             throw new IllegalArgumentException("ids " + inputIds.getShape() + ", mask " + attentionMask.getShape()
                     + ", cache rows " + cache.batchSize());
         }
-        int parts = rowsIndependent() ? RowParallel.blocks(device(), cache.batchSize(), TorchRuntime.threads(), 1) : 1;
+        int threads = TorchRuntime.threads();
+        int parts = rowsIndependent() ? RowParallel.blocks(device(), cache.batchSize(), threads, 1) : 1;
         if (parts == 1) {
             return prefillRows(cache, inputIds, attentionMask);
         }
@@ -699,7 +700,7 @@ public final class LlamaModel implements AutoCloseable {
             for (int i = 0; i < parts; i++) {
                 views[i] = cache.rowView(RowParallel.start(i, parts, rows), RowParallel.start(i + 1, parts, rows));
             }
-            NDArray logits = RowParallel.concat(parts, rows, (i, from, to) -> {
+            NDArray logits = RowParallel.concat(parts, rows, RowParallel.threadsEach(threads, parts), (i, from, to) -> {
                 NDIndex block = new NDIndex().addSliceDim(from, to);
                 return prefillRows(views[i], inputIds.get(block), attentionMask.get(block));
             });

@@ -42,14 +42,20 @@ public final class RowParallel {
     }
 
     /**
-     * How many blocks a batch of {@code rows} rows runs as with {@code threads} threads, each block taking
-     * {@code threadsPerBlock} of them: 1 off the CPU.
+     * How many blocks a batch of {@code rows} rows runs as with {@code threads} threads, each block taking at least
+     * {@code threadsPerBlock} of them: 1 off the CPU. Threads beyond one block per row go to the blocks'
+     * intra-op pools ({@link #threadsEach}).
      */
     public static int blocks(Device device, long rows, int threads, int threadsPerBlock) {
         if (!Device.Type.CPU.equals(device.getDeviceType())) {
             return 1;
         }
         return (int) Math.max(1, Math.min(rows, threads / threadsPerBlock));
+    }
+
+    /** The intra-op threads each of {@code blocks} blocks gets out of {@code threads}. */
+    public static int threadsEach(int threads, int blocks) {
+        return Math.max(1, threads / blocks);
     }
 
     /** The first row of block {@code index} of {@code blocks} about equal blocks over {@code rows} rows. */
@@ -127,9 +133,12 @@ public final class RowParallel {
         return results;
     }
 
-    /** {@link #run} for blocks that return arrays, concatenated along axis 0 in the caller's scope. */
-    static NDArray concat(int blocks, long rows, Block<NDArray> block) {
-        List<NDArray> parts = run(blocks, rows, block);
+    /**
+     * {@link #run(int, long, int, Block)} for blocks that return arrays, concatenated along axis 0 in the caller's
+     * scope.
+     */
+    static NDArray concat(int blocks, long rows, int threads, Block<NDArray> block) {
+        List<NDArray> parts = run(blocks, rows, threads, block);
         NDArray out = NDArrays.concat(new NDList(parts), 0);
         for (int i = 1; i < parts.size(); i++) {
             parts.get(i).close(); // made outside the caller's scope

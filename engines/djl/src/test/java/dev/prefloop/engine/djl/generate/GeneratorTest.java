@@ -104,6 +104,13 @@ class GeneratorTest {
         // One thread for cache-sized weights (tiny, and this test's models), the caller's threads beyond 64 MiB.
         assertEquals(1, Generator.decodeThreadsFor(20L << 20));
         assertEquals(0, Generator.decodeThreadsFor(126L << 20));
+        // Sub-batches: one per spare thread for cache-sized weights, at most 2 beyond 64 MiB, none without rows.
+        assertEquals(2, Generator.groupsFor(8, 2, 1, 20L << 20));
+        assertEquals(8, Generator.groupsFor(8, 16, 1, 20L << 20));
+        assertEquals(4, Generator.groupsFor(8, 8, 2, 20L << 20));
+        assertEquals(2, Generator.groupsFor(8, 16, 1, 4L << 30));
+        assertEquals(1, Generator.groupsFor(8, 2, 2, 20L << 20));
+        assertEquals(1, Generator.groupsFor(1, 16, 1, 20L << 20));
     }
 
     @Test
