@@ -31,7 +31,7 @@ import java.util.function.IntFunction;
  *
  * <p>Models in lockstep run their forward passes at the same time, one thread each
  * ({@link #lockstep}). On the CPU a batch runs as sub-batches at the same time when there are
- * threads to spare (n intra-op threads, m models: n / m sub-batches of one thread per model); see
+ * threads to spare (n intra-op threads, m models: up to n / m sub-batches); see
  * {@link #generate(List)}.
  *
  * <p>Native memory: every step runs in an NDScope; only the caches, the next logits and the

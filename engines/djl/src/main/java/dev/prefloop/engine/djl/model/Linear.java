@@ -61,9 +61,10 @@ public final class Linear {
      * Whether x W^T is computed as (W x^T)^T: on the CPU, for 2 to 4 rows against a weight of at most 1,024 input
      * features. With so few rows MKL's linear copies the whole weight into its panel layout before a kernel that
      * then does little with it; with the weight as the first operand it streams it instead. One thread, weights out
-     * of cache, 4 rows: 0.52-0.69 of the time for every weight from (688, 256) to (8192, 512) and (4864, 896), 1.02
-     * for (256, 256); from 1,536 input features on, or from 6 rows on, weight-major loses (1.1-1.8x the time;
-     * docs/benchmarks.md). One row is a matrix-vector product either way.
+     * of cache, 4 rows: 0.52-0.69 of linear's time for the weights measured from (688, 256) to (2048, 1024) and
+     * (8192, 512), 0.92 for (4864, 896), 1.02 for (256, 256); with 1,536 or more input features, or from 6 rows
+     * on, weight-major mostly loses (up to 1.8x the time; docs/benchmarks.md). One row is a matrix-vector product
+     * either way.
      */
     boolean weightMajor(Shape s) {
         long in = weight.getShape().get(1);

@@ -567,7 +567,8 @@ public final class LlamaModel implements AutoCloseable {
      * marks, 0 elsewhere, 1 &lt;= from &lt; to &lt;= T, under mask-derived positions; the head runs only on the
      * columns [from - 1, to - 1) that predict them. When every marked token is predicted from a real cell (not
      * padding), the trunk skips the pad cells ({@link PackedRows}): their values are then never read. Without
-     * gradients, on the CPU with n intra-op threads, the rows run as n blocks at the same time ({@link RowParallel}).
+     * gradients, on the CPU with n intra-op threads, the rows run as up to n blocks at the same time
+     * ({@link RowParallel}).
      */
     public NDArray tokenLogps(NDArray inputIds, NDArray attentionMask, int from, int to, NDArray marks) {
         requireHead(ModelHead.CAUSAL_LM);
@@ -662,7 +663,7 @@ public final class LlamaModel implements AutoCloseable {
     public KvCache newCache(NDManager parent, int batch, int capacity) {
         requireHead(ModelHead.CAUSAL_LM);
         KvCache cache = new KvCache(parent, config, dtype, batch, capacity);
-        if (rowsIndependent()) { // dynamic rope's frequencies depend on each call
+        if (!config.rope().rope_type().equals("dynamic")) { // dynamic rope's frequencies depend on each call
             try (NDManager m = parent.newSubManager()) {
                 NDArray positions = m.arange(0, capacity, 1, DataType.INT64).reshape(1, capacity); // (1, maxT)
                 RotaryEmbedding.Angles table = rotary.angles(positions, dtype); // (1, 1, maxT, D)
@@ -677,8 +678,8 @@ public final class LlamaModel implements AutoCloseable {
      * empty cache and returns the next-token logits (B, V) of the last column (the head runs on
      * that column only). Positions come from the mask as in {@link #positionIds}.
      *
-     * <p>On the CPU with n intra-op threads the rows run as n blocks at the same time, one thread each
-     * ({@link RowParallel}), each block writing its rows of the cache.
+     * <p>On the CPU with n intra-op threads the rows run as up to n blocks at the same time (at most one per row,
+     * spare threads in the blocks' intra-op pools; {@link RowParallel}), each block writing its rows of the cache.
      */
     public NDArray prefill(KvCache cache, NDArray inputIds, NDArray attentionMask) {
         requireHead(ModelHead.CAUSAL_LM);
