@@ -24,6 +24,7 @@ import dev.prefloop.engine.djl.loss.PreferenceLoss;
 import dev.prefloop.engine.djl.model.ComputeDtype;
 import dev.prefloop.engine.djl.model.DeviceSpec;
 import dev.prefloop.engine.djl.model.LlamaModel;
+import dev.prefloop.engine.djl.model.RowParallel;
 import dev.prefloop.engine.djl.train.AdamW;
 import dev.prefloop.engine.djl.train.GradientClipping;
 import dev.prefloop.engine.djl.train.PairLayout;
@@ -358,11 +359,14 @@ public final class BenchService {
             NDArray idArray = m.create(ids);
             NDArray mask = m.ones(idArray.getShape(), DataType.INT64);
             long t0 = System.nanoTime();
-            for (LlamaModel model : models) {
+            // As the Generator prefills: models in lockstep at the same time, each with its share of the threads.
+            int each = Math.max(1, TorchRuntime.threads() / models.size());
+            RowParallel.run(models.size(), models.size(), each, (i, from, to) -> {
+                LlamaModel model = models.get(i);
                 try (var cache = model.newCache(m, ids.length, s.promptLen() + s.newTokens())) {
-                    model.prefill(cache, idArray, mask).toFloatArray();
+                    return model.prefill(cache, idArray, mask).toFloatArray();
                 }
-            }
+            });
             return (System.nanoTime() - t0) / 1e6;
         }
     }
