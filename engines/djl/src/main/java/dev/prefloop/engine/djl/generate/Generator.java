@@ -211,7 +211,7 @@ public final class Generator {
         }
         int threads = TorchRuntime.threads();
         boolean independent = models.stream().allMatch(LlamaModel::rowsIndependent);
-        int groups = splitBatches && independent && RowParallel.blocks(models.get(0).device(), n, threads, 1) > 1
+        int groups = splitBatches && independent && RowParallel.blocks(models.get(0).device(), n, threads) > 1
                 ? groupsFor(n, threads, models.size(), weightBytes) : 1;
         if (groups == 1) {
             int stepThreads = decodeThreads > 0 ? decodeThreads : threads;
@@ -275,7 +275,7 @@ public final class Generator {
                     int b = active.length;
                     // Rows draw independently: with threads to spare (a whole batch, e.g. models in lockstep) the
                     // rows draw as blocks at the same time, one thread each.
-                    int blocks = RowParallel.blocks(batch.getDevice(), b, callerThreads, 1);
+                    int blocks = RowParallel.blocks(batch.getDevice(), b, callerThreads);
                     long[] stepActive = active;
                     NDArray stepSeen = seen;
                     Draw draw = blocks == 1 ? draw(logits, stepSeen, rows, stepActive, firstRequest, 0, b)

@@ -575,7 +575,7 @@ public final class LlamaModel implements AutoCloseable {
         long rows = inputIds.getShape().get(0);
         // A training pass stays on its thread: its autograd graph would otherwise span threads and blocks.
         int threads = TorchRuntime.threads();
-        int parts = JniUtils.isGradMode() || !rowsIndependent() ? 1 : RowParallel.blocks(device(), rows, threads, 1);
+        int parts = JniUtils.isGradMode() || !rowsIndependent() ? 1 : RowParallel.blocks(device(), rows, threads);
         if (parts == 1) {
             return tokenLogpsOfRows(inputIds, attentionMask, from, to, marks);
         }
@@ -691,7 +691,7 @@ public final class LlamaModel implements AutoCloseable {
                     + ", cache rows " + cache.batchSize());
         }
         int threads = TorchRuntime.threads();
-        int parts = rowsIndependent() ? RowParallel.blocks(device(), cache.batchSize(), threads, 1) : 1;
+        int parts = rowsIndependent() ? RowParallel.blocks(device(), cache.batchSize(), threads) : 1;
         if (parts == 1) {
             return prefillRows(cache, inputIds, attentionMask);
         }

@@ -42,15 +42,15 @@ public final class RowParallel {
     }
 
     /**
-     * How many blocks a batch of {@code rows} rows runs as with {@code threads} threads, each block taking at least
-     * {@code threadsPerBlock} of them: 1 off the CPU. Threads beyond one block per row go to the blocks'
-     * intra-op pools ({@link #threadsEach}).
+     * How many blocks a batch of {@code rows} rows runs as with {@code threads} threads: one per thread, at most one
+     * per row, 1 off the CPU. Threads beyond one block per row go to the blocks' intra-op pools
+     * ({@link #threadsEach}).
      */
-    public static int blocks(Device device, long rows, int threads, int threadsPerBlock) {
+    public static int blocks(Device device, long rows, int threads) {
         if (!Device.Type.CPU.equals(device.getDeviceType())) {
             return 1;
         }
-        return (int) Math.max(1, Math.min(rows, threads / threadsPerBlock));
+        return (int) Math.max(1, Math.min(rows, threads));
     }
 
     /** The intra-op threads each of {@code blocks} blocks gets out of {@code threads}. */
